@@ -1,0 +1,474 @@
+"""Per-file facts: what cross-file rules and the import graph need of a module.
+
+Facts are extracted from CPython's own ``ast`` (its C parser is an order of
+magnitude faster than libcst's, and it is the reference for what is valid
+Python). Only statements are walked, never expressions, so extraction costs
+little more than the parse itself. Facts are plain picklable values, cached
+by content hash alongside the per-file diagnostics.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ssot_lint.source import split_lines
+from ssot_lint.suppressions import Suppression, scan_suppressions
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+ENUM_BASES = frozenset(
+    {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported name (``from m import a, b`` gives two facts).
+
+    ``module`` is the absolute module the statement imports from (or, for
+    ``import a.b``, the module itself); empty when a relative import climbs
+    above the top-level package.
+    """
+
+    module: str
+    name: str | None  # None for ``import a.b``; "*" for a star import
+    asname: str | None
+    level: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    type_checking: bool = False
+    in_function: bool = False
+    guarded: bool = False  # inside ``try:`` whose handlers catch ImportError
+    in_except: bool = False  # inside an ``except`` body: a fallback import
+
+    @property
+    def is_from(self) -> bool:
+        return self.name is not None
+
+    @property
+    def is_star(self) -> bool:
+        return self.name == "*"
+
+    @property
+    def target(self) -> str:
+        """Qualified name of what is imported: ``m.a`` or ``a.b``."""
+        if self.name is None:
+            return self.module
+        return f"{self.module}.{self.name}" if self.module else self.name
+
+    @property
+    def bound_name(self) -> str:
+        if self.asname:
+            return self.asname
+        if self.name is not None:
+            return self.name
+        return self.module.split(".", 1)[0]
+
+    @property
+    def statement(self) -> str:
+        """The import as one normalised line (how registries list imports)."""
+        dots = "." * self.level
+        alias = f" as {self.asname}" if self.asname else ""
+        if self.name is None:
+            return f"import {self.module}{alias}"
+        source = self.module if self.level == 0 else dots
+        return f"from {source} import {self.name}{alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFact:
+    """A module-level class definition (nested classes are out of scope)."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    bases: tuple[str, ...]  # qualified where the module's imports tell, else as written
+    methods: tuple[str, ...]  # public methods defined in the body
+    members: tuple[tuple[str, str], ...]  # class-level NAME = value (enum members)
+    is_shim: bool  # body is only a docstring / pass / ...
+
+    @property
+    def is_enum_by_bases(self) -> bool:
+        return any(base in ENUM_BASES for base in self.bases)
+
+
+@dataclass(slots=True)
+class FileFacts:
+    module: str
+    is_package: bool
+    imports: list[ImportFact] = field(default_factory=list)
+    classes: list[ClassFact] = field(default_factory=list)
+    bindings: set[str] = field(default_factory=set)  # module-level names bound
+    aliases: dict[str, str] = field(default_factory=dict)  # NAME = qualified.other
+    all_names: tuple[str, ...] | None = None  # a literal __all__
+    has_getattr: bool = False  # module-level def __getattr__
+    suppressions: list[Suppression] = field(default_factory=list)
+    syntax_error: tuple[str, int, int] | None = None  # message, line, column
+
+    @property
+    def star_imports(self) -> list[ImportFact]:
+        return [imp for imp in self.imports if imp.is_star]
+
+    def import_table(self) -> dict[str, str]:
+        """Module-level bound name -> qualified name, from import statements."""
+        table: dict[str, str] = {}
+        for imp in self.imports:
+            if imp.in_function or imp.is_star:
+                continue
+            if imp.name is None and not imp.asname:
+                head = imp.module.split(".", 1)[0]
+                table[head] = head
+            else:
+                table[imp.bound_name] = imp.target
+        return table
+
+
+def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:
+    """Absolute module for ``from <level dots><name> import ...`` inside ``module``."""
+    if level == 0:
+        return name or ""
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return ""
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    if name:
+        parts.append(name)
+    return ".".join(parts)
+
+
+class _ColumnMapper:
+    """ast gives UTF-8 byte offsets; diagnostics use characters."""
+
+    def __init__(self, text: str) -> None:
+        self._ascii = text.isascii()
+        self._lines: list[bytes] | None = None
+        self._text = text
+
+    def __call__(self, line: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col + 1
+        if self._lines is None:
+            self._lines = [part.encode("utf-8") for part in split_lines(self._text)]
+        if line - 1 >= len(self._lines):
+            return byte_col + 1
+        raw = self._lines[line - 1][:byte_col]
+        return len(raw.decode("utf-8", errors="replace")) + 1
+
+
+@dataclass
+class _Context:
+    type_checking: bool = False
+    in_function: bool = False
+    guarded: bool = False
+    in_except: bool = False
+    module_level: bool = True  # not inside a def or class
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    dotted = _dotted(test)
+    return dotted is not None and dotted.rsplit(".", 1)[-1] == "TYPE_CHECKING"
+
+
+def _catches_import_error(handlers: Iterable[ast.ExceptHandler]) -> bool:
+    for handler in handlers:
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for t in types:
+            dotted = _dotted(t)
+            if dotted and dotted.rsplit(".", 1)[-1] in IMPORT_ERRORS:
+                return True
+    return False
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass):
+        return True
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+class FactExtractor:
+    """Walks statements once, recording imports, classes and bindings."""
+
+    def __init__(self, module: str, is_package: bool, text: str) -> None:
+        self.facts = FileFacts(module=module, is_package=is_package)
+        self._column = _ColumnMapper(text)
+        self._table: dict[str, str] = {}  # grows as module-level imports are seen
+        self._text = text
+        self._text_lines: list[str] | None = None
+
+    # -- entry point ---------------------------------------------------------
+
+    def extract(self, tree: ast.Module) -> FileFacts:
+        self._block(tree.body, _Context())
+        return self.facts
+
+    # -- helpers -------------------------------------------------------------
+
+    def _qualify(self, node: ast.expr) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self._table:
+            base = self._table[head]
+            return f"{base}.{rest}" if rest else base
+        if head in self.facts.bindings and self.facts.module:
+            return f"{self.facts.module}.{dotted}"
+        return dotted
+
+    def _bind(self, ctx: _Context, names: Iterable[str]) -> None:
+        if ctx.module_level:
+            self.facts.bindings.update(names)
+
+    # -- statements ----------------------------------------------------------
+
+    def _block(self, body: list[ast.stmt], ctx: _Context) -> None:
+        for stmt in body:
+            self._stmt(stmt, ctx)
+
+    def _stmt(self, stmt: ast.stmt, ctx: _Context) -> None:  # noqa: C901 - a flat dispatch
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self._import(stmt, ctx)
+        elif isinstance(stmt, ast.ClassDef):
+            self._bind(ctx, [stmt.name])
+            if ctx.module_level:
+                self._class(stmt)
+            inner = _Context(ctx.type_checking, ctx.in_function, False, False, False)
+            self._block(stmt.body, inner)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._bind(ctx, [stmt.name])
+            if ctx.module_level and stmt.name == "__getattr__":
+                self.facts.has_getattr = True
+            self._function_body(stmt.body, ctx)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self._bind(ctx, _target_names(target))
+            if ctx.module_level:
+                self._assignment(stmt.targets, stmt.value)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self._bind(ctx, _target_names(stmt.target))
+                if ctx.module_level:
+                    self._assignment([stmt.target], stmt.value)
+        elif isinstance(stmt, ast.AugAssign):
+            self._bind(ctx, _target_names(stmt.target))
+            if ctx.module_level and _dotted(stmt.target) == "__all__":
+                self._extend_all(stmt.value)
+        elif isinstance(stmt, ast.If):
+            if _is_type_checking(stmt.test):
+                self._block(stmt.body, _replace(ctx, type_checking=True))
+                self._block(stmt.orelse, ctx)
+            else:
+                self._block(stmt.body, ctx)
+                self._block(stmt.orelse, ctx)
+        elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            guarded = ctx.guarded or _catches_import_error(stmt.handlers)
+            self._block(stmt.body, _replace(ctx, guarded=guarded))
+            for handler in stmt.handlers:
+                if handler.name:
+                    self._bind(ctx, [handler.name])
+                self._block(handler.body, _replace(ctx, in_except=True))
+            self._block(stmt.orelse, ctx)
+            self._block(stmt.finalbody, ctx)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self._bind(ctx, _target_names(stmt.target))
+            self._block(stmt.body, ctx)
+            self._block(stmt.orelse, ctx)
+        elif isinstance(stmt, ast.While):
+            self._block(stmt.body, ctx)
+            self._block(stmt.orelse, ctx)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    self._bind(ctx, _target_names(item.optional_vars))
+            self._block(stmt.body, ctx)
+        elif isinstance(stmt, ast.Global):
+            # `global X` inside a function binds X at module level.
+            self.facts.bindings.update(stmt.names)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                self._block(case.body, ctx)
+        elif _TypeAlias is not None and isinstance(stmt, _TypeAlias):
+            self._bind(ctx, _target_names(stmt.name))
+
+    def _function_body(self, body: list[ast.stmt], ctx: _Context) -> None:
+        inner = _Context(ctx.type_checking, True, False, False, False)
+        self._block(body, inner)
+
+    def _import(self, stmt: ast.Import | ast.ImportFrom, ctx: _Context) -> None:
+        facts = self.facts
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                fact = self._fact(alias, alias.name, None, alias.asname, 0, ctx)
+                facts.imports.append(fact)
+                head = alias.name.split(".", 1)[0]
+                bound = alias.asname or head
+                self._bind(ctx, [bound])
+                if ctx.module_level:
+                    self._table[bound] = alias.name if alias.asname else head
+            return
+        module = resolve_relative(facts.module, facts.is_package, stmt.level, stmt.module)
+        for alias in stmt.names:
+            fact = self._fact(alias, module, alias.name, alias.asname, stmt.level, ctx)
+            facts.imports.append(fact)
+            if alias.name == "*":
+                continue
+            bound = alias.asname or alias.name
+            self._bind(ctx, [bound])
+            if ctx.module_level:
+                self._table[bound] = fact.target
+
+    def _fact(
+        self,
+        alias: ast.alias,
+        module: str,
+        name: str | None,
+        asname: str | None,
+        level: int,
+        ctx: _Context,
+    ) -> ImportFact:
+        line = alias.lineno
+        end_line = alias.end_lineno or line
+        return ImportFact(
+            module=module,
+            name=name,
+            asname=asname,
+            level=level,
+            line=line,
+            column=self._column(line, alias.col_offset),
+            end_line=end_line,
+            end_column=self._column(end_line, alias.end_col_offset or alias.col_offset),
+            type_checking=ctx.type_checking,
+            in_function=ctx.in_function,
+            guarded=ctx.guarded,
+            in_except=ctx.in_except,
+        )
+
+    def _class(self, node: ast.ClassDef) -> None:
+        bases = tuple(q for q in (self._qualify(b) for b in node.bases) if q)
+        methods: list[str] = []
+        members: list[tuple[str, str]] = []
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if not stmt.name.startswith("_"):
+                    methods.append(stmt.name)
+            elif isinstance(stmt, ast.Assign) and node.bases:
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and not target.id.startswith("_"):
+                        members.append((target.id, ast.unparse(stmt.value)))
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and node.bases:
+                if isinstance(stmt.target, ast.Name) and not stmt.target.id.startswith("_"):
+                    members.append((stmt.target.id, ast.unparse(stmt.value)))
+        # The class name's position: `class` keyword + whitespace, found in the text.
+        line, column = self._name_position(node)
+        self.facts.classes.append(
+            ClassFact(
+                name=node.name,
+                line=line,
+                column=column,
+                end_line=line,
+                end_column=column + len(node.name),
+                bases=bases,
+                methods=tuple(dict.fromkeys(methods)),
+                members=tuple(members),
+                is_shim=all(_is_docstring_or_pass(s) for s in node.body),
+            )
+        )
+
+    def _name_position(self, node: ast.ClassDef) -> tuple[int, int]:
+        # ast positions the class at its first decorator-free line: `class Name`.
+        # The name follows the keyword and whitespace on that line.
+        line = node.lineno
+        lines = self._lines()
+        if line - 1 < len(lines):
+            text = lines[line - 1]
+            match = re.search(r"\bclass\s+" + re.escape(node.name) + r"\b", text)
+            if match:
+                return line, match.end() - len(node.name) + 1
+        return line, self._column(line, node.col_offset)
+
+    def _lines(self) -> list[str]:
+        if self._text_lines is None:
+            self._text_lines = split_lines(self._text)
+        return self._text_lines
+
+    def _assignment(self, targets: list[ast.expr], value: ast.expr) -> None:
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if "__all__" in names:
+            self.facts.all_names = ()
+            self._extend_all(value)
+            return
+        qualified = self._qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        if qualified:
+            for name in names:
+                self.facts.aliases[name] = qualified
+
+    def _extend_all(self, value: ast.expr) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)):
+            names = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+            current = self.facts.all_names or ()
+            self.facts.all_names = current + tuple(n for n in names if isinstance(n, str))
+
+
+_TypeAlias = getattr(ast, "TypeAlias", None)
+
+
+def _replace(ctx: _Context, **changes: bool) -> _Context:
+    values = {
+        "type_checking": ctx.type_checking,
+        "in_function": ctx.in_function,
+        "guarded": ctx.guarded,
+        "in_except": ctx.in_except,
+        "module_level": ctx.module_level,
+    }
+    values.update(changes)
+    return _Context(**values)
+
+
+def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, ast.Module | None]:
+    """Parse ``text`` and extract its facts; a syntax error is recorded, not raised."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        facts = FileFacts(module=module, is_package=is_package)
+        facts.syntax_error = (exc.msg, exc.lineno or 1, exc.offset or 1)
+        return facts, None
+    except (ValueError, MemoryError, RecursionError) as exc:
+        facts = FileFacts(module=module, is_package=is_package)
+        facts.syntax_error = (str(exc) or type(exc).__name__, 1, 1)
+        return facts, None
+    facts = FactExtractor(module, is_package, text).extract(tree)
+    if "noqa" in text or "ssot:" in text:
+        facts.suppressions = scan_suppressions(text)
+    return facts, tree

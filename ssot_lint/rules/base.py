@@ -1,0 +1,171 @@
+"""The rule API.
+
+A rule is a small class (Fixit-style) that carries its own documentation in
+ruff's shape and its own examples, which the test suite executes:
+
+* ``CstRule`` — per-file: ``visit_<Node>``/``leave_<Node>`` methods run in ONE
+  shared walk of the file's libcst tree; names are resolved through
+  ``self.ctx.qualified_name(node)``; findings go to ``self.report``.
+* ``ProjectRule`` — cross-file: ``check(project)`` runs on the project index.
+* ``MetaRule`` — documented here, produced by the engine itself (parse errors,
+  suppression comments).
+
+Examples are Python source; several files are written as sections that start
+with ``# file: path/to/module.py``. ``example`` must trigger exactly this rule,
+``use_instead`` must trigger nothing (both run with ``example_config``).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from ssot_lint.diagnostics import Applicability, Diagnostic
+
+if TYPE_CHECKING:
+    from ssot_lint.config import Settings
+    from ssot_lint.facts import FileFacts
+    from ssot_lint.knowledge import ProjectKnowledge
+    from ssot_lint.project import Project
+    from ssot_lint.resolver import NameResolver
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line, shown by `rule --all`
+    what_it_does: ClassVar[str]
+    why_bad: ClassVar[str]
+    example: ClassVar[str]
+    use_instead: ClassVar[str]
+    fix_safety: ClassVar[str] = "This rule has no automatic fix."
+    options: ClassVar[tuple[str, ...]] = ()  # dotted [tool.ssot-lint] keys it reads
+    example_config: ClassVar[str] = ""  # TOML body of [tool.ssot-lint] for the examples
+    default_enabled: ClassVar[bool] = True
+    fixable: ClassVar[bool] = False
+    kind: ClassVar[str] = "meta"
+    # Extra executable cases (Fixit's VALID/INVALID), same format as `example`.
+    VALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[str]] = []
+
+    @classmethod
+    def doc(cls, attribute: str) -> str:
+        return textwrap.dedent(getattr(cls, attribute)).strip("\n")
+
+
+class MetaRule(Rule):
+    kind = "meta"
+
+
+# ---------------------------------------------------------------------------
+# Per-file rules.
+
+
+@dataclass
+class NodeEdit:
+    """Replace ``node`` by ``replacement`` (a node or source text)."""
+
+    node: cst.CSTNode
+    replacement: cst.CSTNode | str
+
+
+@dataclass
+class PendingFix:
+    """A fix described with nodes; turned into text edits once positions exist."""
+
+    message: str
+    edits: list[NodeEdit]
+    imports: list[str] = field(default_factory=list)  # qualified names to import
+    applicability: Applicability = Applicability.SAFE
+
+
+@dataclass
+class Report:
+    code: str
+    node: cst.CSTNode
+    message: str
+    scope: str
+    fix: PendingFix | None = None
+
+
+class FileContext:
+    """What a per-file rule may know: this file, its names, the settings, and
+    the few project facts folded into the cache key (``knowledge``)."""
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        module: cst.Module,
+        facts: FileFacts,
+        resolver: NameResolver,
+        settings: Settings,
+        knowledge: ProjectKnowledge,
+        is_test: bool,
+    ) -> None:
+        self.path = path
+        self.module = module
+        self.facts = facts
+        self.module_name = facts.module
+        self.resolver = resolver
+        self.settings = settings
+        self.knowledge = knowledge
+        self.is_test = is_test
+        self.reports: list[Report] = []
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        return self.resolver.qualified_name(node)
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def reference(self, qualified: str) -> tuple[str, list[str]]:
+        """Text that names ``qualified`` here, and the imports that needs.
+
+        Uses an existing binding when the file has one (``from m import X`` ->
+        ``X``), otherwise plans ``from m import X``.
+        """
+        local = self.resolver.local_name_for(qualified)
+        if local is not None:
+            return local, []
+        return qualified.rsplit(".", 1)[-1], [qualified]
+
+
+class CstRule(Rule):
+    kind = "cst"
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    @classmethod
+    def triggers(cls, settings: Settings) -> tuple[str, ...]:
+        """Substrings without which this rule cannot fire in a file.
+
+        The engine skips the libcst parse of a file none of whose rules'
+        triggers occur in it. An empty tuple means "always run".
+        """
+        return ()
+
+    def report(self, node: cst.CSTNode, message: str, fix: PendingFix | None = None) -> None:
+        self.ctx.reports.append(Report(self.code, node, message, self.ctx.resolver.scope, fix))
+
+    def visitors(self) -> Iterable[tuple[str, Callable[[cst.CSTNode], object]]]:
+        """(``visit_Call`` / ``leave_Call`` ..., bound method) pairs of this rule."""
+        for attr in dir(type(self)):
+            if attr.startswith(("visit_", "leave_")):
+                yield attr, getattr(self, attr)
+
+
+# ---------------------------------------------------------------------------
+# Cross-file rules.
+
+
+class ProjectRule(Rule):
+    kind = "project"
+
+    def check(self, project: Project) -> Iterable[Diagnostic]:
+        raise NotImplementedError

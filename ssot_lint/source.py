@@ -1,0 +1,176 @@
+"""Reading Python files exactly as CPython would, and naming their modules."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as the tokenizer counts them (not str.splitlines, which also
+    breaks on form feeds and other characters Python does not treat as newlines)."""
+    return _NEWLINE.split(text)
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into text (reported as SSOT000)."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    data: bytes  # the bytes on disk: hashed for caching, handed to libcst for fixes
+    text: str  # decoded text, universal newlines NOT applied (CRLF stays)
+    encoding: str
+    digest: str
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode like the interpreter: BOM, then a PEP 263 coding line, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot determine encoding: {exc.msg}", exc.lineno or 1) from None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"cannot decode as {encoding}: invalid byte {data[exc.start : exc.start + 1]!r}", line
+        ) from None
+    if encoding == "utf-8-sig" and text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode a file; every failure becomes a SourceError."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise SourceError("is a directory, not a Python file") from None
+    except FileNotFoundError:
+        raise SourceError("file disappeared before it could be read") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
+    text, encoding = decode_source(data)
+    return Source(data, text, encoding, content_digest(data))
+
+
+# ---------------------------------------------------------------------------
+# Module names.
+
+
+def _abs(path: Path) -> Path:
+    # Absolute without resolving symbolic links: a linked file keeps its place.
+    return Path(os.path.abspath(path))
+
+
+def _is_identifier_path(parts: tuple[str, ...]) -> bool:
+    return all(p.isidentifier() for p in parts)
+
+
+@dataclass
+class ProjectLayout:
+    """Where first-party code lives and how paths map to dotted module names.
+
+    ``packages`` maps each first-party top-level name to its directory (or, for
+    a single-module top level, to the ``.py`` file). Namespace packages
+    (directories without ``__init__.py``) are packages like any other.
+    """
+
+    root: Path
+    packages: dict[str, Path]
+
+    @classmethod
+    def from_settings(cls, root: Path, src: list[str], files: list[Path]) -> ProjectLayout:
+        root = _abs(root)
+        packages: dict[str, Path] = {}
+        if src:
+            for entry in src:
+                path = _abs(root / entry)
+                name = path.stem if path.suffix in (".py", ".pyi") else path.name
+                packages[name] = path
+            return cls(root, packages)
+        # No configuration: every importable top-level directory or module at the
+        # root (or under src/) that holds discovered Python files.
+        for file in files:
+            try:
+                rel = _abs(file).relative_to(root)
+            except ValueError:
+                continue
+            parts = rel.parts
+            base = root
+            if parts and parts[0] == "src" and len(parts) > 1:
+                base, parts = root / "src", parts[1:]
+            top = parts[0]
+            if len(parts) == 1:
+                top = PurePosixPath(top).stem
+                if top.isidentifier() and top not in packages:
+                    packages[top] = base / parts[0]
+            elif top.isidentifier():
+                packages.setdefault(top, base / top)
+        return cls(root, packages)
+
+    def module_name(self, path: Path) -> str:
+        """Dotted module name of ``path`` (best effort outside first-party roots)."""
+        path = _abs(path)
+        for name, location in self.packages.items():
+            if path == location:
+                return name
+            if location.suffix not in (".py", ".pyi") and path.is_relative_to(location):
+                rel = path.relative_to(location).with_suffix("")
+                parts = (name, *rel.parts)
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                return ".".join(parts)
+        return self._fallback_module_name(path)
+
+    def _fallback_module_name(self, path: Path) -> str:
+        # Walk up through regular packages, as the import system would find them.
+        parts = [path.stem] if path.stem != "__init__" else []
+        directory = path.parent
+        while (directory / "__init__.py").is_file() and directory.name.isidentifier():
+            parts.insert(0, directory.name)
+            if directory == directory.parent:
+                break
+            directory = directory.parent
+        if not parts:
+            parts = [path.parent.name]
+        return ".".join(parts)
+
+    def is_first_party(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.packages
+
+    def relative_path(self, path: Path) -> str:
+        """Project-relative POSIX path (absolute if outside the project)."""
+        resolved = _abs(path)
+        try:
+            return resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            return resolved.as_posix()
+
+
+def is_package_init(path: Path) -> bool:
+    return path.name in ("__init__.py", "__init__.pyi")
