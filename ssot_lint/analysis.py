@@ -94,7 +94,9 @@ class _Dispatcher(cst.CSTVisitor):
                 table.setdefault(node_type, []).append((rule, method))
         self._broken: set[str] = set()
 
-    def _call(self, handlers: list[tuple[CstRule, Callable[[cst.CSTNode], object]]], node: cst.CSTNode) -> None:
+    def _call(
+        self, handlers: list[tuple[CstRule, Callable[[cst.CSTNode], object]]], node: cst.CSTNode
+    ) -> None:
         for rule, method in handlers:
             if rule.code in self._broken:
                 continue
@@ -199,7 +201,7 @@ def _to_diagnostics(ctx: FileContext, module: cst.Module) -> list[Diagnostic]:
     return out
 
 
-def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions) -> Fix | None:  # noqa: ANN001
+def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions) -> Fix | None:
     pending: PendingFix | None = report.fix
     if pending is None:
         return None
@@ -210,7 +212,13 @@ def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions
         if isinstance(content, cst.CSTNode):
             content = module.code_for_node(content)
         edits.append(
-            Edit(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1, content)
+            Edit(
+                where.start.line,
+                where.start.column + 1,
+                where.end.line,
+                where.end.column + 1,
+                content,
+            )
         )
     missing = [q for q in dict.fromkeys(pending.imports) if ctx.resolver.local_name_for(q) is None]
     if missing:
@@ -218,7 +226,7 @@ def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions
     return Fix(pending.message, tuple(sorted(edits)), pending.applicability)
 
 
-def _import_edit(module: cst.Module, positions, qualified: list[str]) -> Edit:  # noqa: ANN001
+def _import_edit(module: cst.Module, positions, qualified: list[str]) -> Edit:
     """Insert ``from m import X`` lines after the module's leading imports."""
     by_module: dict[str, list[str]] = {}
     for q in qualified:

@@ -358,9 +358,8 @@ def _convert(value: Any, tp: Any, key: str, file: Path | None) -> Any:
         _, inner = typing.get_args(tp)
         if isinstance(value, dict):
             return {str(k): _convert(v, inner, f"{key}.{k}", file) for k, v in value.items()}
-    elif dataclasses.is_dataclass(tp):
-        if isinstance(value, dict):
-            return load_table(tp, value, key, file)
+    elif dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        return load_table(tp, value, key, file)
     raise ConfigError(f"expected {_type_name(tp)}, got {_describe(value)}", file, key)
 
 

@@ -80,7 +80,9 @@ def run_check(options: RunOptions) -> RunResult:
         result = analyse_facts(file, rel, layout.module_name(file), is_package_init(file))
         facts_results[rel] = result
         paths_by_rel[rel] = file
-        project.add(ProjectFile(absolute(file), rel, result.facts, is_test(rel), file in target_set))
+        project.add(
+            ProjectFile(absolute(file), rel, result.facts, is_test(rel), file in target_set)
+        )
         if options.progress:
             options.progress(done, total)
 
@@ -117,7 +119,11 @@ def run_check(options: RunOptions) -> RunResult:
             continue
         for diag in produced:
             target = project.files.get(diag.path)
-            if target is not None and target.is_target and diag.code in selection.for_file(diag.path):
+            if (
+                target is not None
+                and target.is_target
+                and diag.code in selection.for_file(diag.path)
+            ):
                 by_file.setdefault(diag.path, []).append(diag)
 
     known_codes = set(rules)

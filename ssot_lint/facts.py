@@ -257,7 +257,7 @@ class FactExtractor:
         for stmt in body:
             self._stmt(stmt, ctx)
 
-    def _stmt(self, stmt: ast.stmt, ctx: _Context) -> None:  # noqa: C901 - a flat dispatch
+    def _stmt(self, stmt: ast.stmt, ctx: _Context) -> None:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self._import(stmt, ctx)
         elif isinstance(stmt, ast.ClassDef):
@@ -387,9 +387,14 @@ class FactExtractor:
                 for target in stmt.targets:
                     if isinstance(target, ast.Name) and not target.id.startswith("_"):
                         members.append((target.id, ast.unparse(stmt.value)))
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and node.bases:
-                if isinstance(stmt.target, ast.Name) and not stmt.target.id.startswith("_"):
-                    members.append((stmt.target.id, ast.unparse(stmt.value)))
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and stmt.value is not None
+                and node.bases
+                and isinstance(stmt.target, ast.Name)
+                and not stmt.target.id.startswith("_")
+            ):
+                members.append((stmt.target.id, ast.unparse(stmt.value)))
         # The class name's position: `class` keyword + whitespace, found in the text.
         line, column = self._name_position(node)
         self.facts.classes.append(

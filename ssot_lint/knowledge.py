@@ -51,7 +51,9 @@ def gather_knowledge(project: Project) -> ProjectKnowledge:
     return ProjectKnowledge(enum_name, members, {k: v for k, v in aliases.items() if v})
 
 
-def _state_enum(project: Project, settings: Settings) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+def _state_enum(
+    project: Project, settings: Settings
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     configured = settings.state.enum
     if settings.state.members:
         return configured, tuple(sorted(settings.state.members.items()))

@@ -119,7 +119,9 @@ class Project:
         found = set()
         for module, file in self.modules.items():
             facts = file.facts
-            names = {imp.bound_name for imp in facts.imports if not imp.in_function and not imp.is_star}
+            names = {
+                imp.bound_name for imp in facts.imports if not imp.in_function and not imp.is_star
+            }
             names.update(facts.aliases)
             for name in names:
                 candidate = f"{module}.{name}"
@@ -128,7 +130,7 @@ class Project:
         return frozenset(found)
 
 
-def make_test_matcher(settings: Settings):  # noqa: ANN201 - returns a predicate
+def make_test_matcher(settings: Settings):
     """Predicate: is this project-relative path a test module?"""
     spec = pathspec.GitIgnoreSpec.from_lines(settings.test_patterns)
 

@@ -164,7 +164,9 @@ def _parameter_names(params: cst.Parameters) -> list[str]:
     return names
 
 
-def matches_name(qualified: str | None, configured: str, aliases: frozenset[str] = frozenset()) -> bool:
+def matches_name(
+    qualified: str | None, configured: str, aliases: frozenset[str] = frozenset()
+) -> bool:
     """Does a resolved name denote the configured object?
 
     A dotted configuration (``pkg.mod.Class``) matches exactly that object, or a

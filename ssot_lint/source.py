@@ -11,7 +11,6 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 

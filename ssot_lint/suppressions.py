@@ -48,7 +48,7 @@ class Suppression:
     codes: tuple[str, ...]  # empty: every code
     reason: str | None
     file_level: bool
-    noqa: bool  # written as '# noqa'
+    noqa: bool  # written in the flake8 style rather than as ssot: ignore
     text: str  # the directive as written
 
     @property
@@ -172,7 +172,9 @@ def _directive_span(s: Suppression) -> tuple[int, int]:
     return s.column, s.end_column
 
 
-def _unused(path: str, s: Suppression, unused: dict[str, str], lines: list[str] | None) -> Diagnostic:
+def _unused(
+    path: str, s: Suppression, unused: dict[str, str], lines: list[str] | None
+) -> Diagnostic:
     if "" in unused:
         what = "unused blanket suppression"
     else:

@@ -32,7 +32,7 @@ def split_files(source: str, default_name: str = "example.py") -> dict[str, str]
     files = {}
     for index, header in enumerate(headers):
         end = headers[index + 1].start() if index + 1 < len(headers) else len(source)
-        files[header.group(1)] = source[header.end() :end].strip("\n") + "\n"
+        files[header.group(1)] = source[header.end() : end].strip("\n") + "\n"
     return files
 
 
@@ -58,9 +58,7 @@ def check(paths: Path | list[Path], **options: object) -> RunResult:
 
 def found(result: RunResult, codes: set[str] | None = None) -> Counter[Key]:
     return Counter(
-        (d.path, d.line, d.code)
-        for d in result.diagnostics
-        if codes is None or d.code in codes
+        (d.path, d.line, d.code) for d in result.diagnostics if codes is None or d.code in codes
     )
 
 

@@ -24,9 +24,9 @@ class _Target:
 
 
 def _targets(settings: Settings) -> list[_Target]:
-    found = [
-        _Target(d.symbol, d.replacement, False) for d in settings.deprecated if d.symbol
-    ] + [_Target(d.module, d.replacement, True) for d in settings.deprecated if d.module]
+    found = [_Target(d.symbol, d.replacement, False) for d in settings.deprecated if d.symbol] + [
+        _Target(d.module, d.replacement, True) for d in settings.deprecated if d.module
+    ]
     for canonical in settings.canonical:
         found += [_Target(m, canonical.class_, True) for m in canonical.absorbed_modules]
     return found
@@ -247,7 +247,7 @@ class DeprecatedSymbol(CstRule):
 
 
 def _names_in(expression: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """Outermost Name/Attribute chains in an expression (``Optional[a.B]`` -> ``Optional``, ``a.B``)."""
+    """Outermost Name/Attribute chains: ``Optional[a.B]`` -> ``Optional``, ``a.B``."""
     found: list[cst.BaseExpression] = []
 
     class Collector(cst.CSTVisitor):

@@ -1,0 +1,1 @@
+"""Subcommands of ``ssot-lint``: one module each, exposing ``command``."""
