@@ -10,11 +10,13 @@ parameter called ``uuid`` shadows the module.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ssot_lint.facts import FileFacts, resolve_relative
+from ssot_lint.lazy import cst
+from ssot_lint.names import matches_name, module_matches
 
 _SHADOWED = ""  # a local binding we know nothing about
+
+__all__ = ["NameResolver", "dotted_name", "import_module_name", "matches_name", "module_matches"]
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -162,26 +164,3 @@ def _parameter_names(params: cst.Parameters) -> list[str]:
         if isinstance(star, cst.Param):
             names.append(star.name.value)
     return names
-
-
-def matches_name(
-    qualified: str | None, configured: str, aliases: frozenset[str] = frozenset()
-) -> bool:
-    """Does a resolved name denote the configured object?
-
-    A dotted configuration (``pkg.mod.Class``) matches exactly that object, or a
-    known re-export of it (``aliases``); a bare name (the zero-config default)
-    matches any object of that name.
-    """
-    if qualified is None:
-        return False
-    if "." in configured:
-        return qualified == configured or qualified in aliases
-    return qualified == configured or qualified.endswith("." + configured)
-
-
-def module_matches(module: str, configured: str) -> bool:
-    """Module patterns: dotted names match exactly (or as a suffix when bare)."""
-    if "." in configured:
-        return module == configured
-    return module == configured or module.endswith("." + configured)

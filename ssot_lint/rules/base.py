@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-import libcst as cst
-
 from ssot_lint.diagnostics import Applicability, Diagnostic
+from ssot_lint.lazy import cst
 
 if TYPE_CHECKING:
     from ssot_lint.config import Settings
@@ -133,6 +132,43 @@ class FileContext:
         if local is not None:
             return local, []
         return qualified.rsplit(".", 1)[-1], [qualified]
+
+    def runtime_reference(
+        self, qualified: str, aliases: Iterable[str] = ()
+    ) -> tuple[str, list[str]] | None:
+        """``reference`` for code that runs, at the node being visited, or None.
+
+        None when a fix could not name ``qualified`` safely: its short name is
+        already bound here to something else (the planned import would clash),
+        the existing binding is shadowed at this point, or it comes only from a
+        ``TYPE_CHECKING`` import (absent at run time, yet counted as bound, so
+        no import would be added). ``aliases`` are re-exports of the same
+        object. A bare ``qualified`` (zero-config) is usable only when bound.
+        """
+        same = {qualified, *aliases}
+        short = qualified.rsplit(".", 1)[-1]
+        if "." in qualified:
+            text, imports = self.reference(qualified)
+            if imports and not self.resolver.is_bound(short):
+                return text, imports
+            if imports:
+                text = short
+        elif self.resolver.is_bound(short):
+            text = short
+            found = self.resolver.lookup(short)
+            if found is not None and found.rsplit(".", 1)[-1] == short:
+                same.add(found)
+        else:
+            return None
+        if self.resolver.qualified_name(cst.parse_expression(text)) not in same:
+            return None
+        head = text.partition(".")[0]
+        imports_of_head = [
+            imp for imp in self.facts.imports if not imp.in_function and imp.bound_name == head
+        ]
+        if imports_of_head and all(imp.type_checking for imp in imports_of_head):
+            return None
+        return text, []
 
 
 class CstRule(Rule):

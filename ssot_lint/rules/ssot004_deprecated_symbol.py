@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
-
 from ssot_lint.config import Settings
 from ssot_lint.facts import resolve_relative
+from ssot_lint.lazy import cst
 from ssot_lint.resolver import dotted_name, import_module_name, matches_name, module_matches
 from ssot_lint.rules.base import CstRule, FileContext
 
@@ -154,12 +153,10 @@ class DeprecatedSymbol(CstRule):
     # -- messages ------------------------------------------------------------
 
     def _report_symbol(self, node: cst.CSTNode, target: _Target, how: str) -> None:
-        instead = f"; use `{target.replacement}` instead" if target.replacement else ""
-        self.report(node, f"{how} deprecated `{target.short}`{instead}")
+        self.report(node, f"{how} deprecated `{target.short}`{_instead(target.replacement)}")
 
     def _report_module(self, node: cst.CSTNode, module: str, target: _Target) -> None:
-        instead = f"; use `{target.replacement}` instead" if target.replacement else ""
-        self.report(node, f"import of deprecated module `{module}`{instead}")
+        self.report(node, f"import of deprecated module `{module}`{_instead(target.replacement)}")
 
     # -- imports -------------------------------------------------------------
 
@@ -244,6 +241,15 @@ class DeprecatedSymbol(CstRule):
             if target is not None:
                 self._report_symbol(node, target, "annotation names")
                 return
+
+
+def _instead(replacement: str) -> str:
+    """``; use `UserExecutionContext` (from `pkg.services.context`) instead``."""
+    if not replacement:
+        return ""
+    module, _, name = replacement.rpartition(".")
+    where = f" (from `{module}`)" if module else ""
+    return f"; use `{name}`{where} instead"
 
 
 def _names_in(expression: cst.BaseExpression) -> list[cst.BaseExpression]:

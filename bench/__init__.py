@@ -1,0 +1,1 @@
+"""The ssot-lint benchmark: ``python -m bench`` (see run.py)."""

@@ -1,0 +1,274 @@
+"""Benchmark: ssot-lint against the parse floor and against Fixit.
+
+    python -m bench [--reps 3] [--limit N] [--no-fixit] [--workdir DIR]
+
+Builds a corpus from the running interpreter's standard library plus planted
+SSOT violations (``bench/corpus.py``), then measures in ONE run, each a median
+of ``--reps`` repetitions:
+
+  (a) floor: ``ast.parse`` of every file, one process, in-process timing
+  (b) cold ``ssot-lint check`` (``--no-cache``), a fresh process each time
+  (c) warm check, nothing changed
+  (d) warm check after 10 files changed, only those paths given (pre-commit)
+  (e) Fixit (in its own virtual environment) with equivalent rules, cold
+  (f) peak RSS of the whole process tree of each command (sampled from /proc)
+
+and prints recall of the planted violations, whether cold/warm/1-job/N-job
+diagnostics are identical, and the ratios (b)/(a), (c)/(a), (d)/(a), (e)/(b).
+Nothing here asserts a time: the numbers are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import venv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import corpus
+
+
+@dataclass
+class Measurement:
+    seconds: list[float] = field(default_factory=list)
+    peak_rss: int = 0  # bytes
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+def _tree_rss(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            ppid, pages = int(fields[1]), int(fields[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run a command; wall time, peak RSS of its process tree, stderr."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}:\n{err[-2000:]}")
+    return elapsed, peak[0], err
+
+
+def floor(files: list[Path], reps: int) -> Measurement:
+    result = Measurement()
+    for _ in range(reps):
+        start = time.perf_counter()
+        for path in files:
+            try:
+                ast.parse(path.read_bytes())
+            except (SyntaxError, ValueError):
+                pass
+        result.seconds.append(time.perf_counter() - start)
+    return result
+
+
+def ssot_cmd(root: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "ssot_lint",
+        "check",
+        *extra,
+        "--output-format",
+        "json",
+        "--output-file",
+        str(out),
+        "--exit-zero",
+    ]
+
+
+def diagnostics(path: Path) -> Counter[tuple[str, int, int, str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Counter((d["path"], d["location"]["row"], d["location"]["column"], d["code"]) for d in data)
+
+
+def fixit_env(workdir: Path) -> Path:
+    """A virtual environment with Fixit (pins click<8.2, so kept apart from ours)."""
+    env_dir = workdir / "fixit-venv"
+    python = env_dir / "bin" / "python"
+    if not python.exists():
+        print("  creating a virtual environment for Fixit ...", flush=True)
+        venv.create(env_dir, with_pip=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "fixit>=2.1"],
+            check=True,
+        )
+    return env_dir / "bin" / "fixit"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="use only N stdlib files")
+    parser.add_argument("--no-fixit", action="store_true", help="skip the Fixit comparison")
+    parser.add_argument("--fixit-reps", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ssot-lint-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    root = workdir / "corpus"
+    files_count, lines = corpus.build(root, args.limit)
+    files = sorted(p for p in root.rglob("*.py") if p.name != "ssot_fixit_rules.py")
+    print(f"corpus: {files_count} files, {lines:,} lines in {root}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"machine: {cpus} cores, Python {sys.version.split()[0]}")
+
+    results: dict[str, Measurement] = {}
+    print("(a) floor: ast.parse in one process ...", flush=True)
+    results["floor"] = floor(files, args.reps)
+
+    out = workdir / "out.json"
+    cache_dir = workdir / "cache"
+    print("(b) cold check, no cache ...", flush=True)
+    cold = results["cold"] = Measurement()
+    for _ in range(args.reps):
+        seconds, rss, _ = timed(ssot_cmd(root, out, "--no-cache"), root)
+        cold.seconds.append(seconds)
+        cold.peak_rss = max(cold.peak_rss, rss)
+    cold_diags = diagnostics(out)
+
+    print("(c) warm check, nothing changed ...", flush=True)
+    timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)  # fill the cache
+    time.sleep(2.5)  # let the racy-stat window pass, as it would between commits
+    timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)
+    warm = results["warm"] = Measurement()
+    for _ in range(args.reps):
+        seconds, rss, _ = timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)
+        warm.seconds.append(seconds)
+        warm.peak_rss = max(warm.peak_rss, rss)
+    warm_diags = diagnostics(out)
+
+    print("(d) pre-commit: 10 changed files, only those paths given ...", flush=True)
+    stdlib_files = [f for f in files if f.relative_to(root).parts[0] == "stdlib"]
+    step = max(1, len(stdlib_files) // 10)
+    changed = stdlib_files[::step][:10]
+    precommit = results["precommit"] = Measurement()
+    for rep in range(args.reps):
+        for path in changed:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(f"\n# benchmark edit {rep}\n")
+        cmd = ssot_cmd(root, out, "--cache-dir", str(cache_dir), *map(str, changed))
+        seconds, rss, _ = timed(cmd, root)
+        precommit.seconds.append(seconds)
+        precommit.peak_rss = max(precommit.peak_rss, rss)
+
+    print("    consistency: 1 job vs all cores, cache vs none ...", flush=True)
+    for path in changed:  # restore nothing: compare runs over the same tree
+        pass
+    timed(ssot_cmd(root, out, "--no-cache", "--jobs", "1"), root)
+    one_job = diagnostics(out)
+    timed(ssot_cmd(root, out, "--no-cache"), root)
+    n_jobs = diagnostics(out)
+    timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)
+    cached = diagnostics(out)
+    identical = one_job == n_jobs == cached and cold_diags == warm_diags
+
+    expected = corpus.planted()
+    found = Counter({(p, line, code): n for (p, line, _col, code), n in cold_diags.items()})
+    hits = sum(min(n, found[key]) for key, n in expected.items())
+    missing = [key for key in expected if found[key] < expected[key]]
+
+    if not args.no_fixit:
+        print("(e) Fixit, equivalent rules, cold ...", flush=True)
+        fixit = fixit_env(workdir)
+        fx = results["fixit"] = Measurement()
+        for _ in range(args.fixit_reps):
+            seconds, rss, _ = timed([str(fixit), "lint", "stdlib", "platform_app"], root)
+            fx.seconds.append(seconds)
+            fx.peak_rss = max(fx.peak_rss, rss)
+
+    report(results, hits, sum(expected.values()), missing, identical, files_count, lines)
+    summary = {
+        name: {"median_s": m.median, "runs_s": m.seconds, "peak_rss_bytes": m.peak_rss}
+        for name, m in results.items()
+    }
+    summary["recall"] = {"found": hits, "planted": sum(expected.values())}
+    summary["identical_diagnostics"] = identical
+    (workdir / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(f"results: {workdir / 'results.json'}")
+
+
+def report(
+    results: dict[str, Measurement],
+    hits: int,
+    planted: int,
+    missing: list[tuple[str, int, str]],
+    identical: bool,
+    files: int,
+    lines: int,
+) -> None:
+    base = results["floor"].median
+    print()
+    print(f"| measurement ({files} files, {lines:,} lines) | median | × floor | peak RSS |")
+    print("|---|---:|---:|---:|")
+    names = {
+        "floor": "(a) floor: ast.parse, 1 process",
+        "cold": "(b) ssot-lint check, cold (no cache)",
+        "warm": "(c) ssot-lint check, warm, nothing changed",
+        "precommit": "(d) ssot-lint check, warm, 10 changed files given",
+        "fixit": "(e) Fixit, equivalent rules, cold",
+    }
+    for key, label in names.items():
+        if key not in results:
+            continue
+        m = results[key]
+        rss = f"{m.peak_rss / 2**20:,.0f} MiB" if m.peak_rss else "-"
+        print(f"| {label} | {m.median:.2f} s | {m.median / base:.3f} | {rss} |")
+    print()
+    print(f"recall of planted violations: {hits}/{planted}" + (f" missing {missing}" if missing else ""))
+    print(f"identical diagnostics (cold/warm, 1 job/N jobs, cache/no cache): {identical}")
+    if "fixit" in results:
+        ratio = results["fixit"].median / results["cold"].median
+        print(f"(e)/(b): Fixit takes {ratio:.1f}x as long as ssot-lint cold")
+
+
+if __name__ == "__main__":
+    main()

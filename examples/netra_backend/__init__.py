@@ -1,0 +1,1 @@
+"""Netra backend: the agent platform's API and execution runtime."""

@@ -1,0 +1,1 @@
+"""Tests for the Netra backend (run with ``pytest tests``)."""

@@ -1,0 +1,219 @@
+"""On-disk cache of per-file results, keyed by content.
+
+Two content-addressed stores and one shortcut:
+
+* facts: ``(content digest, module, is_package)`` -> ``FactsResult`` (without
+  its path). Shared by ``check`` and the git-history analysis, where the same
+  blob appears in many commits.
+* rule results: ``(content digest, path, module, test?, enabled CST rules,
+  settings fingerprint, project-knowledge fingerprint)`` -> diagnostics.
+* stat index: path -> ``(mtime_ns, size, inode, digest)``, so an unchanged file
+  is neither read nor hashed on a warm run. Like git's index it distrusts a
+  file modified within ``RACY_SECONDS`` of the moment the index was written.
+
+Everything lives in one pickle file per tool version and project root, loaded
+once and replaced atomically (temp file + ``os.replace``): two concurrent runs
+cannot corrupt it (the last writer wins; the loser's entries are recomputed
+next time). A file that fails to load is discarded with one warning and
+rebuilt. Entries unused for ``MAX_IDLE_RUNS`` runs are pruned, so the cache
+stays bounded by what the project (and its history) actually contains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ssot_lint import __version__
+
+CACHE_DIR_NAME = ".ssot-lint-cache"
+FORMAT = 1
+RACY_SECONDS = 2.0
+MAX_IDLE_RUNS = 20
+MAX_ENTRIES = 500_000
+
+StatKey = tuple[int, int, int]  # mtime_ns, size, inode
+
+
+def default_cache_dir(root: Path) -> Path:
+    env = os.environ.get("SSOT_LINT_CACHE_DIR")
+    return Path(env) if env else root / CACHE_DIR_NAME
+
+
+@dataclass
+class _Store:
+    run: int = 0
+    written_at: float = 0.0
+    stats: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
+    facts: dict[tuple[Any, ...], tuple[int, Any]] = field(
+        default_factory=dict
+    )  # key -> (run, value)
+    rules: dict[tuple[Any, ...], tuple[int, Any]] = field(default_factory=dict)
+
+
+class Cache:
+    """A loaded cache. ``Cache.disabled()`` answers every lookup with a miss."""
+
+    def __init__(self, path: Path | None, warn: Any = None) -> None:
+        self.path = path
+        self._warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
+        self._dirty = False
+        self._store = _Store()
+        if path is not None:
+            self._load()
+        self._store.run += 1
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        return cls(None)
+
+    @classmethod
+    def for_project(cls, cache_dir: Path, root: Path) -> Cache:
+        # One file per tool version and project root: upgrading the tool or
+        # linting another project never reads entries it cannot trust.
+        tag = hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+        return cls(cache_dir / f"v{__version__}-f{FORMAT}" / f"{tag}.pickle")
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    # -- loading and saving --------------------------------------------------
+
+    def _load(self) -> None:
+        assert self.path is not None
+        try:
+            with open(self.path, "rb") as handle:
+                store = pickle.load(handle)
+            if not isinstance(store, _Store):
+                raise TypeError(f"unexpected content {type(store).__name__}")
+            self._store = store
+        except FileNotFoundError:
+            return
+        except Exception as exc:  # corrupt, truncated, or from an incompatible build
+            self._warn(
+                f"discarding unreadable cache {self.path} ({type(exc).__name__}); rebuilding"
+            )
+            self._dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self._dirty:
+            return
+        self._prune()
+        self._store.written_at = time.time()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _mark_cache_dir(self.path.parent.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(self._store, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:  # read-only or full disk: the run's results stand
+            self._warn(f"cannot write cache {self.path}: {exc.strerror or exc}")
+
+    def _prune(self) -> None:
+        run = self._store.run
+        for table in (self._store.facts, self._store.rules):
+            stale = [k for k, (used, _) in table.items() if run - used > MAX_IDLE_RUNS]
+            for key in stale:
+                del table[key]
+            if len(table) > MAX_ENTRIES:
+                oldest = sorted(table, key=lambda k: table[k][0])[: len(table) - MAX_ENTRIES]
+                for key in oldest:
+                    del table[key]
+
+    # -- stat shortcut --------------------------------------------------------
+
+    def digest_for(self, rel_path: str, stat: os.stat_result) -> str | None:
+        """The content digest recorded for an unchanged file, else None."""
+        entry = self._store.stats.get(rel_path)
+        if entry is None:
+            return None
+        key, digest = entry
+        if key != _stat_key(stat):
+            return None
+        # A file written in the same instant as the index may have changed
+        # again without its mtime moving ("racy git"): re-read it.
+        if stat.st_mtime >= self._store.written_at - RACY_SECONDS:
+            return None
+        return digest
+
+    def record_stat(self, rel_path: str, stat: os.stat_result, digest: str) -> None:
+        entry = (_stat_key(stat), digest)
+        if self._store.stats.get(rel_path) != entry:
+            self._store.stats[rel_path] = entry
+            self._dirty = True
+        elif stat.st_mtime >= self._store.written_at - RACY_SECONDS:
+            # Verified by reading: rewrite the index so its time moves past
+            # the file's and the next run can trust the stat.
+            self._dirty = True
+
+    def forget_missing(self, present: set[str]) -> None:
+        gone = [p for p in self._store.stats if p not in present]
+        for path in gone:
+            del self._store.stats[path]
+        self._dirty = self._dirty or bool(gone)
+
+    # -- content stores -------------------------------------------------------
+
+    def get_facts(self, key: tuple[Any, ...]) -> Any | None:
+        return self._get(self._store.facts, key)
+
+    def put_facts(self, key: tuple[Any, ...], value: Any) -> None:
+        self._put(self._store.facts, key, value)
+
+    def get_rules(self, key: tuple[Any, ...]) -> Any | None:
+        return self._get(self._store.rules, key)
+
+    def put_rules(self, key: tuple[Any, ...], value: Any) -> None:
+        self._put(self._store.rules, key, value)
+
+    def _get(self, table: dict[tuple[Any, ...], tuple[int, Any]], key: tuple[Any, ...]) -> Any:
+        if self.path is None:
+            return None
+        entry = table.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        if entry[0] != self._store.run:
+            table[key] = (self._store.run, entry[1])
+            # Touching only matters for pruning; it does not force a rewrite.
+        return entry[1]
+
+    def _put(
+        self, table: dict[tuple[Any, ...], tuple[int, Any]], key: tuple[Any, ...], value: Any
+    ) -> None:
+        if self.path is None:
+            return
+        table[key] = (self._store.run, value)
+        self._dirty = True
+
+
+def _stat_key(stat: os.stat_result) -> StatKey:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _mark_cache_dir(directory: Path) -> None:
+    """CACHEDIR.TAG and a catch-all .gitignore, as ruff and pytest do."""
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# ssot-lint cache\n")
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Automatically created by ssot-lint.\n*\n")
