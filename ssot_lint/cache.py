@@ -79,9 +79,10 @@ class Cache:
 
     @classmethod
     def for_project(cls, cache_dir: Path, root: Path) -> Cache:
-        # One file per tool version and project root: upgrading the tool or
-        # linting another project never reads entries it cannot trust.
-        tag = hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+        # One file per build of the tool and project root: upgrading (or, in a
+        # development checkout, editing) the tool, or linting another project,
+        # never reads entries it cannot trust.
+        tag = hashlib.blake2b(f"{root}\0{code_fingerprint()}".encode(), digest_size=8).hexdigest()
         return cls(cache_dir / f"v{__version__}-f{FORMAT}" / f"{tag}.pickle")
 
     @property
@@ -203,6 +204,21 @@ class Cache:
             return
         table[key] = (self._store.run, value)
         self._dirty = True
+
+
+def code_fingerprint() -> str:
+    """Identifies this build of ssot-lint: its version and its own source files.
+
+    A release changes the version; an editable install changes files without
+    changing the version, so their sizes and modification times count too
+    (a few dozen stat calls).
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(__version__.encode(), digest_size=8)
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 def _stat_key(stat: os.stat_result) -> StatKey:
