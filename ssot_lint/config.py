@@ -16,6 +16,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -30,12 +31,33 @@ SECTION = ("tool", "ssot-lint")
 
 
 class ConfigError(Exception):
-    """A configuration problem the user must fix; the CLI prints it and exits 2."""
+    """A configuration problem the user must fix; the CLI prints it and exits 2.
 
-    def __init__(self, message: str, file: Path | None = None, key: str | None = None) -> None:
+    The text names the file (with ``line:column`` when known) and the dotted
+    key below ``[tool.ssot-lint]``, e.g.
+    ``pyproject.toml: [tool.ssot-lint] key 'ids.strict': expected true or false``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        file: Path | None = None,
+        key: str | None = None,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.file = file
         self.key = key
-        where = f"{file}: " if file else ""
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = ""
+        if file is not None:
+            where = str(file)
+            if line is not None:
+                where += f":{line}" + (f":{column}" if column is not None else "")
+            where += ": "
         what = f"[tool.ssot-lint] key '{key}': " if key else ""
         super().__init__(f"{where}{what}{message}")
 
@@ -55,6 +77,13 @@ class Table:
                 setattr(self, f.name, tp())
             elif _needs_materialising(value, tp):
                 setattr(self, f.name, _convert(value, tp, f.name, None))
+
+    def problem(self) -> tuple[str, str] | None:
+        """A semantic error as (key, message), beyond what the types say; None if fine.
+
+        Checked when the table is loaded from a file, so the message can name it.
+        """
+        return None
 
 
 def _needs_materialising(value: Any, tp: Any) -> bool:
@@ -94,6 +123,11 @@ class CanonicalClass(Table):
     def name(self) -> str:
         return self.class_.rsplit(".", 1)[-1]
 
+    def problem(self) -> tuple[str, str] | None:
+        if not self.class_.strip():
+            return "class", "must name the canonical class"
+        return None
+
 
 @dataclass
 class DeprecatedSymbol(Table):
@@ -102,6 +136,11 @@ class DeprecatedSymbol(Table):
     symbol: str | None = _opt(None, doc="Qualified (or bare) name of the deprecated symbol.")
     module: str | None = _opt(None, doc="Dotted name of a deprecated module.")
     replacement: str = _opt("", doc="What to use instead (shown in the message).")
+
+    def problem(self) -> tuple[str, str] | None:
+        if not self.symbol and not self.module:
+            return "", "needs 'symbol' or 'module'"
+        return None
 
 
 @dataclass
@@ -170,6 +209,11 @@ class StateSettings(Table):
         doc="Dict shapes with an unambiguous member.",
     )
 
+    def problem(self) -> tuple[str, str] | None:
+        if self.position < 1:
+            return "position", f"must be 1 or more (1-based), got {self.position}"
+        return None
+
 
 @dataclass
 class DuplicatesSettings(Table):
@@ -180,6 +224,13 @@ class DuplicatesSettings(Table):
     min_shared_methods: int = _opt(4, doc="Shared public methods that make a re-implementation.")
     min_jaccard: float = _opt(0.5, doc="Jaccard similarity of public methods (SSOT001 d).")
     include_tests: bool = _opt(False, doc="Count and report test modules too (SSOT001 b-d).")
+
+    def problem(self) -> tuple[str, str] | None:
+        if not 0.0 <= self.min_jaccard <= 1.0:
+            return "min-jaccard", f"must be between 0 and 1, got {self.min_jaccard}"
+        if self.min_shared_methods < 1:
+            return "min-shared-methods", f"must be 1 or more, got {self.min_shared_methods}"
+        return None
 
 
 @dataclass
@@ -357,7 +408,9 @@ def _convert(value: Any, tp: Any, key: str, file: Path | None) -> Any:
     elif origin is dict:
         _, inner = typing.get_args(tp)
         if isinstance(value, dict):
-            return {str(k): _convert(v, inner, f"{key}.{k}", file) for k, v in value.items()}
+            return {
+                str(k): _convert(v, inner, join_key(key, str(k)), file) for k, v in value.items()
+            }
     elif dataclasses.is_dataclass(tp) and isinstance(value, dict):
         return load_table(tp, value, key, file)
     raise ConfigError(f"expected {_type_name(tp)}, got {_describe(value)}", file, key)
@@ -378,13 +431,13 @@ def _describe(value: Any) -> str:
 
 
 def load_table(cls: type[Any], table: dict[str, Any], prefix: str, file: Path | None) -> Any:
-    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys."""
+    """Build dataclass ``cls`` from a TOML table, rejecting unknown and missing keys."""
     hints = typing.get_type_hints(cls)
     by_key = {_toml_key(f): f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for raw_key, raw_value in table.items():
         key = str(raw_key)
-        dotted = f"{prefix}.{key}" if prefix else key
+        dotted = join_key(prefix, key)
         f = by_key.get(key)
         if f is None:
             close = difflib.get_close_matches(key, list(by_key), n=1)
@@ -392,7 +445,25 @@ def load_table(cls: type[Any], table: dict[str, Any], prefix: str, file: Path | 
             known = ", ".join(sorted(by_key))
             raise ConfigError(f"unknown key{hint}; known keys: {known}", file, dotted)
         kwargs[f.name] = _convert(_plain(raw_value), hints[f.name], dotted, file)
-    return cls(**kwargs)
+    for key, f in by_key.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if required and f.name not in kwargs:
+            raise ConfigError("missing required key", file, join_key(prefix, key))
+    value = cls(**kwargs)
+    problem = value.problem() if isinstance(value, Table) else None
+    if problem is not None:
+        key, message = problem
+        raise ConfigError(message, file, join_key(prefix, key) if key else prefix or None)
+    return value
+
+
+def join_key(prefix: str, key: str) -> str:
+    # Keys that are not bare TOML keys (globs in per-file-ignores) are quoted.
+    shown = key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+    return f"{prefix}.{shown}" if prefix else shown
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # ---------------------------------------------------------------------------
@@ -407,19 +478,32 @@ class LoadedConfig:
 
 
 def read_toml(path: Path) -> tomlkit.TOMLDocument:
+    """Parse a TOML file; every failure becomes a ConfigError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError("file not found", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, not a TOML file", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError("invalid TOML: not UTF-8", path, line=line, column=column) from None
     try:
         return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
-        line = getattr(exc, "line", None)
-        col = getattr(exc, "col", None)
-        where = f"{path}:{line}:{col}" if line else str(path)
-        raise ConfigError(f"invalid TOML: {exc}", Path(where)) from None
+        # tomlkit appends " at line L col C" (C 0-based) to its message: show it
+        # as file:line:col instead, as compilers do.
+        message = re.sub(r"\s*at line \d+ col \d+$", "", str(exc)).rstrip(". ")
+        raise ConfigError(
+            f"invalid TOML: {message}", path, line=exc.line, column=exc.col + 1
+        ) from None
+    except (tomlkit.exceptions.TOMLKitError, ValueError, RecursionError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path) from None
 
 
 def _section(doc: Any) -> Any | None:
@@ -433,22 +517,33 @@ def _section(doc: Any) -> Any | None:
     return node
 
 
+def _mentions_us(path: Path) -> bool:
+    try:
+        return b"ssot-lint" in path.read_bytes()
+    except OSError:
+        return True  # cannot tell: the read error is worth reporting
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.ssot-lint] section, walking up."""
+    """The nearest pyproject.toml with a [tool.ssot-lint] section, walking up.
+
+    As in ruff, a pyproject.toml without the section is passed over. One that
+    cannot be parsed is passed over too, unless it mentions ssot-lint: then
+    it is ours and broken, and the user must hear about it.
+    """
     start = start.resolve()
     for directory in [start, *start.parents] if start.is_dir() else start.parents:
         candidate = directory / CONFIG_FILE
-        if candidate.is_file():
-            try:
-                doc = read_toml(candidate)
-            except ConfigError:
-                # A broken pyproject.toml is only our business if it is ours.
-                text = candidate.read_text(encoding="utf-8", errors="replace")
-                if "[tool.ssot-lint" in text:
-                    raise
-                continue
-            if _section(doc) is not None:
-                return candidate
+        if not candidate.is_file():
+            continue
+        try:
+            doc = read_toml(candidate)
+        except ConfigError:
+            if _mentions_us(candidate):
+                raise
+            continue
+        if _section(doc) is not None:
+            return candidate
     return None
 
 
@@ -462,21 +557,35 @@ def guess_root(start: Path) -> Path:
     return base
 
 
-def load_settings_file(path: Path) -> Settings:
+def load_settings_file(path: Path, *, required: bool = False) -> Settings:
+    """Settings from ``path``'s [tool.ssot-lint] (defaults if absent, unless ``required``)."""
     doc = read_toml(path)
     section = _section(doc)
     if section is None:
+        if required:
+            raise ConfigError("has no [tool.ssot-lint] section", path)
         return Settings()
-    if not isinstance(_plain(section), dict):
-        raise ConfigError("expected a table", path)
-    return load_table(Settings, _plain(section), "", path)
+    try:
+        table = _plain(section)
+    except (tomlkit.exceptions.TOMLKitError, ValueError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path) from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.ssot-lint] must be a table, got {_describe(table)}", path)
+    settings = load_table(Settings, table, "", path)
+    # Rule selectors can only be checked against the rule registry; doing it
+    # here means the message names this file and the key.
+    from ssot_lint.selection import validate_selectors
+
+    validate_selectors(settings, path)
+    return settings
 
 
 def load_config(paths: list[Path], config_file: Path | None = None) -> LoadedConfig:
     """Settings for a run over ``paths``: explicit file, else found, else defaults."""
     if config_file is not None:
         config_file = config_file.resolve()
-        return LoadedConfig(load_settings_file(config_file), config_file.parent, config_file)
+        settings = load_settings_file(config_file, required=True)
+        return LoadedConfig(settings, config_file.parent, config_file)
     anchor = _common_ancestor(paths)
     found = find_config(anchor)
     if found is not None:

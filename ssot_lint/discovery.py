@@ -34,12 +34,18 @@ class _Ignore:
     base: Path
     spec: pathspec.PathSpec
 
-    def matches(self, path: Path, is_dir: bool) -> bool:
+    def verdict(self, path: Path, is_dir: bool) -> bool | None:
+        """True: ignored, False: re-included by a ``!`` pattern, None: not mentioned."""
         try:
             rel = path.relative_to(self.base).as_posix()
         except ValueError:
-            return False
-        return self.spec.match_file(rel + "/" if is_dir else rel)
+            return None
+        if rel == ".":
+            return None
+        return self.spec.check_file(rel + "/" if is_dir else rel).include
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        return self.verdict(path, is_dir) is True
 
 
 class Discoverer:
@@ -49,59 +55,104 @@ class Discoverer:
         patterns = [*settings.exclude, *settings.extend_exclude]
         self._exclude = _Ignore(self.root, pathspec.GitIgnoreSpec.from_lines(patterns))
         self._gitignores: dict[Path, _Ignore | None] = {}
+        # .gitignore files above the project root count up to the repository's
+        # top (a project may be a sub-directory of a git repository).
+        self._outer: list[Path] = []
+        if settings.respect_gitignore and not (self.root / ".git").exists():
+            for directory in self.root.parents:
+                self._outer.insert(0, directory)
+                if (directory / ".git").exists():
+                    break
+            else:
+                self._outer = []  # not in a repository: only the project's own files
 
     def _gitignore(self, directory: Path) -> _Ignore | None:
         if directory not in self._gitignores:
             found = None
             candidate = directory / ".gitignore"
-            if self.settings.respect_gitignore and candidate.is_file():
-                try:
+            try:
+                if candidate.is_file():
                     lines = candidate.read_text(encoding="utf-8", errors="replace").splitlines()
                     found = _Ignore(directory, pathspec.GitIgnoreSpec.from_lines(lines))
-                except OSError:
-                    found = None
+            except OSError:
+                found = None  # an unreadable .gitignore ignores nothing
             self._gitignores[directory] = found
         return self._gitignores[directory]
 
     def _ignored(self, path: Path, is_dir: bool) -> bool:
         if path != self.root and self._exclude.matches(path, is_dir):
             return True
-        if not self.settings.respect_gitignore or not path.is_relative_to(self.root):
+        if not self.settings.respect_gitignore or path == self.root:
             return False
-        # Every .gitignore from the root down to the path's directory applies.
-        directory = path.parent
-        chain = []
-        while directory.is_relative_to(self.root):
+        if not path.is_relative_to(self.root):
+            return False
+        # Every .gitignore from the top down to the path's directory applies;
+        # as in git, a deeper file overrides a shallower one (``!keep.py``).
+        chain = [*self._outer]
+        directory = self.root
+        chain.append(directory)
+        for part in path.relative_to(self.root).parts[:-1]:
+            directory = directory / part
             chain.append(directory)
-            if directory == self.root:
-                break
-            directory = directory.parent
-        return any(
-            ignore.matches(path, is_dir)
-            for d in chain
-            if (ignore := self._gitignore(d)) is not None
-        )
+        verdict: bool | None = None
+        for d in chain:
+            ignore = self._gitignore(d)
+            if ignore is not None:
+                this = ignore.verdict(path, is_dir)
+                if this is not None:
+                    verdict = this
+        return verdict is True
 
     def discover(self, paths: list[Path]) -> list[Path]:
+        """Python files under ``paths`` (sorted, without duplicates)."""
         found: dict[Path, None] = {}
         for raw in paths:
             path = absolute(raw)
             if not os.path.lexists(path):
                 raise DiscoveryError(f"path does not exist: {raw}")
-            if path.is_dir() and not path.is_symlink():
-                if self.settings.force_exclude and self._ignored(path, True):
+            if path.is_symlink() and path.is_dir():
+                continue  # a symbolic link to a directory is never followed
+            if path.is_dir():
+                excluded = self._ignored(path, True) or self._below_excluded(path)
+                if excluded and self.settings.force_exclude:
                     continue
-                for file in self._walk(path):
+                for file in self._walk(path, named_excluded=excluded):
                     found[file] = None
-            elif path.is_dir():
-                continue  # a symlink to a directory named explicitly: not followed
             else:
-                if self.settings.force_exclude and self._ignored(path, False):
+                if self.settings.force_exclude and (
+                    self._ignored(path, False) or self._below_excluded(path)
+                ):
                     continue
                 found[path] = None
         return sorted(found)
 
-    def _walk(self, directory: Path) -> list[Path]:
+    def _below_excluded(self, path: Path) -> bool:
+        """Whether a directory between the root and ``path`` is excluded."""
+        if not path.is_relative_to(self.root):
+            return False
+        directory = self.root
+        for part in path.relative_to(self.root).parts[:-1]:
+            directory = directory / part
+            if self._ignored(directory, True):
+                return True
+        return False
+
+    def _name_ignored(self, directory: Path, name: str, is_dir: bool) -> bool:
+        rel = name + "/" if is_dir else name
+        if self._exclude.spec.check_file(rel).include is True:
+            return True
+        local = self._gitignore(directory) if self.settings.respect_gitignore else None
+        return local is not None and local.spec.check_file(rel).include is True
+
+    def _walk(self, directory: Path, *, named_excluded: bool = False) -> list[Path]:
+        """Python files below ``directory``, not following links to directories.
+
+        ``named_excluded``: the user named an excluded directory explicitly. Its
+        contents are then analysed (as in ruff), so a pattern that matches only
+        because the named directory matches (``build`` for ``build/x.py``) must
+        not exclude them: below an excluded directory, an entry is excluded
+        when its own name matches (``.venv``, ``*_pb2.py``).
+        """
         out: list[Path] = []
         stack = [directory]
         while stack:
@@ -110,15 +161,22 @@ class Discoverer:
                 entries = sorted(os.scandir(current), key=lambda e: e.name)
             except OSError:
                 continue  # unreadable directory: nothing to analyse in it
+            parent_ignored = named_excluded and self._ignored(current, True)
             for entry in entries:
                 path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
+                if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+                    continue
+                if parent_ignored:
+                    if self._name_ignored(current, entry.name, is_dir):
+                        continue
+                elif self._ignored(path, is_dir):
+                    continue
                 if is_dir:
-                    if not self._ignored(path, True):
-                        stack.append(path)
-                elif entry.name.endswith(PYTHON_SUFFIXES) and not self._ignored(path, False):
+                    stack.append(path)
+                else:
                     out.append(path)
         return out

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ssot_lint.analysis import FactsResult, RulesResult, analyse_facts
 from ssot_lint.cache import Cache, default_cache_dir
-from ssot_lint.config import LoadedConfig, Settings, load_config
+from ssot_lint.config import ConfigError, LoadedConfig, Settings, load_config
 from ssot_lint.diagnostics import Diagnostic, InternalError
 from ssot_lint.discovery import Discoverer, absolute
 from ssot_lint.knowledge import ProjectKnowledge, gather_knowledge
@@ -52,6 +52,10 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Path | None = None
     progress: ProgressCallback | None = None
+    # Skip the libcst pass where no rule's trigger text occurs. Turned off
+    # only to verify that the shortcut changes nothing (tests, benchmark).
+    prefilter: bool = True
+    force_exclude: bool | None = None  # --force-exclude: overrides the setting
 
 
 @dataclass
@@ -97,6 +101,8 @@ def open_cache(options: RunOptions, config: LoadedConfig) -> Cache:
 def run_check(options: RunOptions) -> RunResult:
     paths = options.paths or [Path(".")]
     config = load_config(paths, options.config_file)
+    if options.force_exclude is not None:
+        config.settings.force_exclude = options.force_exclude
     settings = config.settings
     selection = RuleSelection.from_settings(
         settings,
@@ -245,13 +251,23 @@ def _run_cst_rules(
             codes,
             settings_key,
             knowledge_key,
+            options.prefilter,
         )
         cached = cache.get_rules(key) if facts_result.digest else None
         if cached is not None:
             found.extend(cached.diagnostics)
             errors.extend(cached.errors)
             continue
-        task = (file.path, file.rel_path, file.facts, settings, knowledge, codes, file.is_test)
+        task = (
+            file.path,
+            file.rel_path,
+            file.facts,
+            settings,
+            knowledge,
+            codes,
+            file.is_test,
+            options.prefilter,
+        )
         pending.append((key, task))
     stats.rules_computed = len(pending)
     if not pending:
@@ -297,6 +313,8 @@ def _run_project_rules(
             continue
         try:
             produced = list(rule_class().check(project))
+        except ConfigError:
+            raise  # a malformed registry is the user's to fix (exit 2), not a rule bug
         except Exception as exc:  # a rule bug must not cost the other results
             errors.append(InternalError("<project>", f"{rule_class.code} failed: {exc!r}"))
             continue

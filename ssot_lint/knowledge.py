@@ -28,6 +28,10 @@ class ProjectKnowledge:
     # canonical class (as configured) -> qualified accessor, where the accessor is
     # configured bare and the project shows where it is defined (SSOT006's fix)
     accessors: dict[str, str] = field(default_factory=dict)
+    # configured qualified name -> its definition, where the configuration names
+    # a re-export (``pkg.core.Tracker`` defined in ``pkg.core.tracker``): the
+    # definition is the same object, but ``aliases`` leaves it out
+    definitions: dict[str, str] = field(default_factory=dict)
 
     def aliases_for(self, configured: str) -> frozenset[str]:
         return self.aliases.get(configured, frozenset())
@@ -54,9 +58,18 @@ def gather_knowledge(project: Project) -> ProjectKnowledge:
     accessors = _accessors(project, settings)
     names = configured_symbols(settings)
     # The fixes of SSOT003/SSOT006 name these; their re-exports count as bound.
-    names += [n for n in (enum_name, *accessors.values()) if n and n not in names]
+    fix_targets = [enum_name, *accessors.values()]
+    fix_targets += [c.accessor for c in settings.canonical if c.accessor and "." in c.accessor]
+    names += [n for n in dict.fromkeys(fix_targets) if n and n not in names]
     aliases = {name: project.aliases_of(name) for name in names}
-    return ProjectKnowledge(enum_name, members, {k: v for k, v in aliases.items() if v}, accessors)
+    definitions = {name: project.resolve(name) for name in configured_symbols(settings)}
+    return ProjectKnowledge(
+        enum_name,
+        members,
+        {k: v for k, v in aliases.items() if v},
+        accessors,
+        {k: v for k, v in definitions.items() if v != k},
+    )
 
 
 def _state_enum(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ssot_lint.analysis import RulesResult, parse_error
 from ssot_lint.config import Settings
@@ -16,7 +16,10 @@ from ssot_lint.facts import FileFacts
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.resolver import NameResolver
 from ssot_lint.rules.base import CstRule, FileContext, PendingFix, Report
-from ssot_lint.source import SourceError, read_source
+from ssot_lint.source import SourceError, decode_source, read_source
+
+# Missing qualified names -> the edit that imports them.
+ImportEdit = Callable[[list[str]], Edit]
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -69,18 +72,72 @@ def analyse_rules(
     knowledge: ProjectKnowledge,
     rule_classes: Sequence[type[CstRule]],
     is_test: bool,
+    *,
+    prefilter: bool = True,
 ) -> RulesResult:
-    result = RulesResult(rel_path)
     try:
         source = read_source(file)
     except SourceError:
-        return result  # already reported as SSOT000 by the facts phase
-    active = [r for r in rule_classes if _triggered(r, settings, source.text)]
+        return RulesResult(rel_path)  # already reported as SSOT000 by the facts phase
+    return _analyse(
+        source.data,
+        source.text,
+        rel_path,
+        facts,
+        settings,
+        knowledge,
+        rule_classes,
+        is_test,
+        prefilter,
+    )
+
+
+def analyse_text(
+    source: str | bytes,
+    rel_path: str,
+    facts: FileFacts,
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    rule_classes: Sequence[type[CstRule]],
+    is_test: bool,
+    *,
+    prefilter: bool = True,
+) -> RulesResult:
+    """``analyse_rules`` on source held in memory (an editor's unsaved buffer).
+
+    ``bytes`` are decoded as the interpreter would (BOM, coding line); ``str``
+    is taken as the decoded text.
+    """
+    if isinstance(source, bytes):
+        try:
+            text, _ = decode_source(source)
+        except SourceError:
+            return RulesResult(rel_path)  # the facts phase reports it as SSOT000
+    else:
+        text = source
+    return _analyse(
+        source, text, rel_path, facts, settings, knowledge, rule_classes, is_test, prefilter
+    )
+
+
+def _analyse(
+    data: str | bytes,
+    text: str,
+    rel_path: str,
+    facts: FileFacts,
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    rule_classes: Sequence[type[CstRule]],
+    is_test: bool,
+    prefilter: bool,
+) -> RulesResult:
+    result = RulesResult(rel_path)
+    active = active_rules(rule_classes, settings, knowledge, text, prefilter)
     if not active:
         return result
     result.parsed = True
     try:
-        module = cst.parse_module(source.data)
+        module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
         result.diagnostics.append(
             parse_error(rel_path, f"libcst: {exc.message}", exc.raw_line, exc.raw_column + 1)
@@ -89,22 +146,9 @@ def analyse_rules(
     except Exception as exc:  # libcst internal failures on exotic input
         result.errors.append(InternalError(rel_path, f"libcst could not parse the file: {exc}"))
         return result
-    ctx = FileContext(
-        path=rel_path,
-        module=module,
-        facts=facts,
-        resolver=NameResolver(facts),
-        settings=settings,
-        knowledge=knowledge,
-        is_test=is_test,
-    )
+    ctx = make_context(rel_path, module, facts, settings, knowledge, is_test)
     failures: list[str] = []
-    rules = []
-    for rule_class in active:
-        try:
-            rules.append(rule_class(ctx))
-        except Exception:
-            failures.append(f"{rule_class.code} failed: {traceback.format_exc(limit=-3).strip()}")
+    rules = instantiate(active, ctx, failures)
     try:
         module.visit(_Dispatcher(ctx, rules, failures))
     except RecursionError:
@@ -115,15 +159,78 @@ def analyse_rules(
     return result
 
 
-def _triggered(rule: type[CstRule], settings: Settings, text: str) -> bool:
-    triggers = rule.triggers(settings)
+def active_rules(
+    rule_classes: Sequence[type[CstRule]],
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    text: str,
+    prefilter: bool = True,
+) -> list[type[CstRule]]:
+    """The rules that can fire in ``text`` (all of them without the prefilter)."""
+    return [r for r in rule_classes if not prefilter or _triggered(r, settings, knowledge, text)]
+
+
+def make_context(
+    rel_path: str,
+    module: cst.Module,
+    facts: FileFacts,
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    is_test: bool,
+) -> FileContext:
+    return FileContext(
+        path=rel_path,
+        module=module,
+        facts=facts,
+        resolver=NameResolver(facts),
+        settings=settings,
+        knowledge=knowledge,
+        is_test=is_test,
+    )
+
+
+def instantiate(
+    active: Sequence[type[CstRule]], ctx: FileContext, failures: list[str]
+) -> list[CstRule]:
+    """One instance of each rule for this file; a constructor that raises is a failure."""
+    rules = []
+    for rule_class in active:
+        try:
+            rules.append(rule_class(ctx))
+        except Exception:
+            failures.append(f"{rule_class.code} failed: {traceback.format_exc(limit=-3).strip()}")
+    return rules
+
+
+def _triggered(
+    rule: type[CstRule], settings: Settings, knowledge: ProjectKnowledge, text: str
+) -> bool:
+    triggers = rule.project_triggers(settings, knowledge)
     return not triggers or any(t in text for t in triggers)
 
 
-def _to_diagnostics(ctx: FileContext, module: cst.Module) -> list[Diagnostic]:
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+def _to_diagnostics(
+    ctx: FileContext,
+    module: cst.Module,
+    reports: Sequence[Report] | None = None,
+    positions: Mapping[cst.CSTNode, CodeRange] | None = None,
+    import_edit: ImportEdit | None = None,
+) -> list[Diagnostic]:
+    """Diagnostics for ``reports`` (default: all of ``ctx``'s).
+
+    ``positions`` default to those of ``module``; the incremental analysis of
+    an editor buffer passes the positions of the one statement it re-parsed,
+    and an ``import_edit`` that places added imports in the whole file.
+    """
+    if positions is None:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    if import_edit is None:
+
+        def import_edit(missing: list[str]) -> Edit:
+            return _import_edit(module, positions, missing)
+
     out: list[Diagnostic] = []
-    for report in ctx.reports:
+    for report in ctx.reports if reports is None else reports:
         where = positions[report.node]
         out.append(
             Diagnostic(
@@ -134,7 +241,7 @@ def _to_diagnostics(ctx: FileContext, module: cst.Module) -> list[Diagnostic]:
                 column=where.start.column + 1,
                 end_line=where.end.line,
                 end_column=where.end.column + 1,
-                fix=_resolve_fix(report, ctx, module, positions),
+                fix=_resolve_fix(report, ctx, module, positions, import_edit),
                 scope=report.scope,
                 snippet=" ".join(module.code_for_node(report.node).split()),
             )
@@ -142,7 +249,13 @@ def _to_diagnostics(ctx: FileContext, module: cst.Module) -> list[Diagnostic]:
     return out
 
 
-def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions) -> Fix | None:
+def _resolve_fix(
+    report: Report,
+    ctx: FileContext,
+    module: cst.Module,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    import_edit: ImportEdit,
+) -> Fix | None:
     pending: PendingFix | None = report.fix
     if pending is None:
         return None
@@ -163,11 +276,13 @@ def _resolve_fix(report: Report, ctx: FileContext, module: cst.Module, positions
         )
     missing = [q for q in dict.fromkeys(pending.imports) if ctx.resolver.local_name_for(q) is None]
     if missing:
-        edits.append(_import_edit(module, positions, missing))
+        edits.append(import_edit(missing))
     return Fix(pending.message, tuple(sorted(edits)), pending.applicability)
 
 
-def _import_edit(module: cst.Module, positions, qualified: list[str]) -> Edit:
+def _import_edit(
+    module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], qualified: list[str]
+) -> Edit:
     """Insert ``from m import X`` lines after the module's leading imports."""
     by_module: dict[str, list[str]] = {}
     for q in qualified:
@@ -187,7 +302,12 @@ def _import_edit(module: cst.Module, positions, qualified: list[str]) -> Edit:
             continue
         break
     if anchor is None:
-        return Edit(1, 1, 1, 1, text)
+        # After the header comments (shebang, coding line, licence): up to the
+        # last blank line of the header, or after all of it when it has none.
+        # Line 1 would push a PEP 263 coding line out of the first two lines.
+        blanks = [i for i, line in enumerate(module.header) if line.comment is None]
+        line = (blanks[-1] if blanks else len(module.header) - 1) + 2
+        return Edit(line, 1, line, 1, text)
     end = positions[anchor].end
     # Statement positions end before the newline: insert after it.
     return Edit(end.line + 1, 1, end.line + 1, 1, text)
@@ -210,10 +330,13 @@ def analyse_rules_by_code(
     knowledge: ProjectKnowledge,
     codes: Sequence[str],
     is_test: bool,
+    prefilter: bool = True,
 ) -> RulesResult:
     """``analyse_rules`` with rules named by code: what worker processes receive."""
     from ssot_lint.rules import all_rules
 
     rules = all_rules()
     classes = [rules[code] for code in codes if issubclass(rules[code], CstRule)]
-    return analyse_rules(file, rel_path, facts, settings, knowledge, classes, is_test)  # type: ignore[arg-type]
+    return analyse_rules(
+        file, rel_path, facts, settings, knowledge, classes, is_test, prefilter=prefilter
+    )  # type: ignore[arg-type]

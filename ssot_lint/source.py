@@ -63,8 +63,39 @@ def decode_source(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
+# Unsaved editor buffers, by absolute path (set by the language server): read
+# instead of the file, so that whatever is computed from "the file" (a project
+# rule's fix, suppression comments) matches the text the editor shows.
+_OVERLAY: dict[str, str] = {}
+
+
+def set_overlay(path: Path, text: str | None) -> None:
+    """Make ``read_source(path)`` return ``text`` (None: read the file again)."""
+    key = os.path.abspath(path)
+    if text is None:
+        _OVERLAY.pop(key, None)
+    else:
+        _OVERLAY[key] = text
+
+
+def _from_overlay(text: str) -> Source:
+    encoding = "utf-8"
+    data = text.encode(encoding, "surrogatepass")
+    try:
+        declared, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        data = text.encode(declared)  # a PEP 263 coding line: bytes as they would be saved
+        encoding = declared
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        pass
+    return Source(data, text, encoding, content_digest(data))
+
+
 def read_source(path: Path) -> Source:
     """Read and decode a file; every failure becomes a SourceError."""
+    if _OVERLAY:
+        text = _OVERLAY.get(os.path.abspath(path))
+        if text is not None:
+            return _from_overlay(text)
     try:
         data = path.read_bytes()
     except IsADirectoryError:

@@ -1,4 +1,8 @@
-"""``ssot-lint rule``: rule documentation."""
+"""``ssot-lint rule``: rule documentation (``rule CODE``, ``rule --all``).
+
+Text for people, ``json`` for tools, ``markdown`` for the generated pages
+under ``rules/`` at the repository root.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import click
 
 from ssot_lint.cli import fail
 from ssot_lint.ruledocs import render_rule_markdown, render_rule_text, rule_summary
-from ssot_lint.rules import all_rules, get_rule
+from ssot_lint.rules import Rule, all_rules, get_rule
 
 
 @click.command()
@@ -25,18 +29,21 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     """Show the documentation of rule CODE (or of every rule with --all)."""
     if not code and not show_all:
         fail("give a rule code (e.g. `ssot-lint rule SSOT002`) or --all")
-    rules = list(all_rules().values()) if show_all else []
+    if code and show_all:
+        fail("give a rule code or --all, not both")
+    rules: list[type[Rule]] = list(all_rules().values())
     if code:
         found = get_rule(code)
         if found is None:
             fail(f"unknown rule {code!r}; `ssot-lint rule --all` lists them")
-        rules = [found]  # type: ignore[list-item]
+            return
+        rules = [found]
     if output_format == "json":
         data: Any = [rule_summary(r) for r in rules]
         click.echo(json.dumps(data if show_all else data[0], indent=2))
     elif output_format == "markdown":
         click.echo("\n".join(render_rule_markdown(r) for r in rules), nl=False)
-    elif show_all and not code:
+    elif show_all:
         for r in rules:
             default = "" if r.default_enabled else "  (opt-in)"
             fix = " [fix]" if r.fixable else ""

@@ -147,19 +147,19 @@ class FileContext:
         """
         same = {qualified, *aliases}
         short = qualified.rsplit(".", 1)[-1]
-        if "." in qualified:
-            text, imports = self.reference(qualified)
-            if imports and not self.resolver.is_bound(short):
-                return text, imports
-            if imports:
-                text = short
-        elif self.resolver.is_bound(short):
+        if "." not in qualified:
+            if not self.resolver.is_bound(short):
+                return None
             text = short
             found = self.resolver.lookup(short)
             if found is not None and found.rsplit(".", 1)[-1] == short:
                 same.add(found)
+        elif self.resolver.is_bound(short) and self.resolver.lookup(short) in same:
+            text = short  # `from pkg import X` (or a re-export of it) beats `mod.X`
         else:
-            return None
+            text, imports = self.reference(qualified)
+            if imports:
+                return None if self.resolver.is_bound(short) else (text, imports)
         if self.resolver.qualified_name(cst.parse_expression(text)) not in same:
             return None
         head = text.partition(".")[0]
@@ -185,6 +185,13 @@ class CstRule(Rule):
         triggers occur in it. An empty tuple means "always run".
         """
         return ()
+
+    @classmethod
+    def project_triggers(cls, settings: Settings, knowledge: ProjectKnowledge) -> tuple[str, ...]:
+        """``triggers`` plus what only the project knows: the short names of
+        re-exports under another name (``LegacyTracker = AgentExecutionTracker``
+        in a compat module), which a file may use without naming the original."""
+        return cls.triggers(settings)
 
     def report(self, node: cst.CSTNode, message: str, fix: PendingFix | None = None) -> None:
         self.ctx.reports.append(Report(self.code, node, message, self.ctx.resolver.scope, fix))

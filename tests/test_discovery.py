@@ -1,0 +1,211 @@
+"""Which files are analysed: exclude / extend-exclude, .gitignore (nested,
+negated, above the project root), force-exclude, symbolic links."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support import check, found, write_project
+
+from ssot_lint.cli import main
+from ssot_lint.config import Settings
+from ssot_lint.discovery import Discoverer, DiscoveryError
+
+LEGACY_IMPORT = "from app.state import DeepAgentState\n"
+
+
+def _touch(root: Path, *rels: str, text: str = "x = 1\n") -> None:
+    for rel in rels:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _discover(root: Path, paths: list[Path] | None = None, **settings: object) -> list[str]:
+    discoverer = Discoverer(root, Settings(**settings))  # type: ignore[arg-type]
+    return [p.relative_to(root).as_posix() for p in discoverer.discover(paths or [root])]
+
+
+def test_python_files_only_sorted_and_pyi_included(tmp_path: Path) -> None:
+    _touch(tmp_path, "b.py", "a/stubs.pyi", "a/z.py", "README.md", "a/data.json", "a/script")
+    assert _discover(tmp_path) == ["a/stubs.pyi", "a/z.py", "b.py"]
+
+
+def test_same_file_named_twice_is_analysed_once(tmp_path: Path) -> None:
+    _touch(tmp_path, "app/one.py")
+    files = _discover(tmp_path, [tmp_path / "app", tmp_path / "app" / "one.py", tmp_path])
+    assert files == ["app/one.py"]
+
+
+def test_default_excludes(tmp_path: Path) -> None:
+    _touch(
+        tmp_path,
+        "app/handler.py",
+        ".venv/lib/site.py",
+        "venv/lib/os.py",
+        "build/lib/app/handler.py",
+        "node_modules/pkg/x.py",
+        ".git/hooks/x.py",
+        "app/__pycache__/ignored.py",
+    )
+    files = _discover(tmp_path)
+    assert "app/handler.py" in files
+    assert [f for f in files if not f.startswith("app/")] == []
+
+
+def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
+    _touch(tmp_path, "app/handler.py", "build/gen.py", "app/migrations/0001_initial.py")
+    _touch(tmp_path, "app/api_pb2.py", "generated/models.py")
+    assert _discover(tmp_path, exclude=["generated/"]) == [
+        "app/api_pb2.py",
+        "app/handler.py",
+        "app/migrations/0001_initial.py",
+        "build/gen.py",  # the defaults were replaced
+    ]
+    assert _discover(tmp_path, extend_exclude=["**/migrations/**", "*_pb2.py", "/generated"]) == [
+        "app/handler.py"
+    ]
+
+
+def test_anchored_exclude_pattern_matches_only_at_the_root(tmp_path: Path) -> None:
+    _touch(tmp_path, "scripts/run.py", "app/scripts/run.py")
+    assert _discover(tmp_path, extend_exclude=["/scripts"]) == ["app/scripts/run.py"]
+
+
+def test_gitignore_at_root_and_nested(tmp_path: Path) -> None:
+    _touch(tmp_path, "app/handler.py", "app/local_settings.py", "tmp/scratch.py")
+    _touch(tmp_path, "app/gen/out.py", "app/gen/keep.py", "other/gen/out.py")
+    (tmp_path / ".gitignore").write_text("tmp/\nlocal_settings.py\n", encoding="utf-8")
+    # Nested: relative to its own directory, and a deeper file overrides (`!`).
+    (tmp_path / "app" / ".gitignore").write_text("gen/*\n!gen/keep.py\n", encoding="utf-8")
+    assert _discover(tmp_path) == [
+        "app/gen/keep.py",
+        "app/handler.py",
+        "other/gen/out.py",
+    ]
+    assert len(_discover(tmp_path, respect_gitignore=False)) == 6
+
+
+def test_deeper_gitignore_can_reinclude_what_a_parent_ignores(tmp_path: Path) -> None:
+    _touch(tmp_path, "app/snapshot_a.py", "app/snapshot_keep.py")
+    (tmp_path / ".gitignore").write_text("snapshot_*.py\n", encoding="utf-8")
+    (tmp_path / "app" / ".gitignore").write_text("!snapshot_keep.py\n", encoding="utf-8")
+    assert _discover(tmp_path) == ["app/snapshot_keep.py"]
+
+
+def test_gitignore_above_the_project_root_counts_inside_a_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("*_generated.py\n", encoding="utf-8")
+    project = repo / "services" / "billing"
+    _touch(project, "billing/api.py", "billing/api_generated.py")
+    assert _discover(project) == ["billing/api.py"]
+
+
+def test_gitignore_of_an_enclosing_repository_stops_at_a_nested_one(tmp_path: Path) -> None:
+    outer = tmp_path / "monorepo"
+    (outer / ".git").mkdir(parents=True)
+    (outer / ".gitignore").write_text("*.py\n", encoding="utf-8")
+    project = outer / "vendor" / "tool"
+    (project / ".git").mkdir(parents=True)  # a repository of its own (a submodule)
+    _touch(project, "tool/cli.py")
+    assert _discover(project) == ["tool/cli.py"]
+
+
+def test_gitignore_outside_any_repository_is_not_inherited(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.py\n", encoding="utf-8")
+    project = tmp_path / "project"
+    _touch(project, "api.py")
+    assert _discover(project) == ["api.py"]
+
+
+def test_named_file_in_excluded_dir_is_checked_unless_force_exclude(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "proj",
+        {"app/state.py": "class DeepAgentState:\n    pass\n", "legacy/old.py": LEGACY_IMPORT},
+        'extend-exclude = ["legacy/"]',
+    )
+    target = root / "legacy" / "old.py"
+    # Walking the project: excluded.
+    assert found(check(root)) == {}
+    # Named explicitly (what pre-commit does): checked, as in ruff.
+    assert found(check(target)) == {("legacy/old.py", 1, "SSOT004"): 1}
+    # --force-exclude applies the patterns to named files too.
+    assert found(check(target, force_exclude=True)) == {}
+
+
+def test_force_exclude_from_config(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "proj",
+        {"app/state.py": "class DeepAgentState:\n    pass\n", "legacy/sub/old.py": LEGACY_IMPORT},
+        'extend-exclude = ["legacy/"]\nforce-exclude = true',
+    )
+    assert found(check(root / "legacy" / "sub" / "old.py")) == {}
+    assert found(check(root / "legacy")) == {}
+    assert found(check(root / "legacy", force_exclude=False)) == {
+        ("legacy/sub/old.py", 1, "SSOT004"): 1
+    }
+
+
+def test_force_exclude_applies_gitignore_to_named_files(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    _touch(root, "app/scratch.py")
+    (root / ".gitignore").write_text("scratch.py\n", encoding="utf-8")
+    named = [root / "app" / "scratch.py"]
+    assert _discover(root, named) == ["app/scratch.py"]
+    assert _discover(root, named, force_exclude=True) == []
+
+
+def test_named_excluded_directory_is_walked_but_its_own_excludes_hold(tmp_path: Path) -> None:
+    _touch(tmp_path, "build/tool/gen.py", "build/tool/.venv/lib.py", "build/other.py")
+    assert _discover(tmp_path) == []
+    assert _discover(tmp_path, [tmp_path / "build"]) == ["build/other.py", "build/tool/gen.py"]
+    assert _discover(tmp_path, [tmp_path / "build"], force_exclude=True) == []
+
+
+def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
+    _touch(tmp_path, "app/handler.py", "outside/secret.py")
+    (tmp_path / "app" / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (tmp_path / "app" / "loop").symlink_to(tmp_path / "app", target_is_directory=True)
+    files = _discover(tmp_path, [tmp_path / "app"])
+    assert files == ["app/handler.py"]
+    # Named explicitly, a link to a directory is still not followed.
+    assert _discover(tmp_path, [tmp_path / "app" / "linked"]) == []
+
+
+def test_symlinked_file_keeps_its_own_path(tmp_path: Path) -> None:
+    _touch(tmp_path, "shared/ids.py")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "ids.py").symlink_to(tmp_path / "shared" / "ids.py")
+    assert _discover(tmp_path) == ["app/ids.py", "shared/ids.py"]
+
+
+def test_nonexistent_path_is_a_discovery_error(tmp_path: Path) -> None:
+    with pytest.raises(DiscoveryError, match=r"path does not exist: .*missing\.py"):
+        Discoverer(tmp_path, Settings()).discover([tmp_path / "missing.py"])
+
+
+def test_nonexistent_path_through_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {"app.py": "x = 1\n"})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "app.py", "missing.py"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "error: path does not exist: missing.py\n"
+
+
+def test_unreadable_directory_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _touch(tmp_path, "app/ok.py", "locked/x.py")
+    real = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)) == tmp_path / "locked":
+            raise PermissionError(13, "Permission denied")
+        return real(path)  # type: ignore[call-overload]
+
+    # Tests may run as root, which reads any directory: simulate the refusal.
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert _discover(tmp_path) == ["app/ok.py"]
