@@ -10,9 +10,10 @@ by content hash alongside the per-file diagnostics.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ssot_lint.source import split_lines
 from ssot_lint.suppressions import Suppression, scan_suppressions
@@ -44,6 +45,18 @@ class ImportFact:
     in_function: bool = False
     guarded: bool = False  # inside ``try:`` whose handlers catch ImportError
     in_except: bool = False  # inside an ``except`` body: a fallback import
+    # The whole statement (``from``/``import`` keyword to its end), so fixes can
+    # rewrite the module path or split a multi-name statement without libcst.
+    stmt_line: int = 0
+    stmt_column: int = 0
+    stmt_end_line: int = 0
+    stmt_end_column: int = 0
+    stmt_names: int = 1  # names the statement imports (this one included)
+
+    def __reduce__(self) -> tuple[type[ImportFact], tuple[object, ...]]:
+        # Facts are pickled by the hundred thousand (cache, worker processes);
+        # the generic slotted-dataclass state costs ~10x more than a tuple.
+        return (ImportFact, _IMPORT_FIELDS(self))
 
     @property
     def is_from(self) -> bool:
@@ -93,9 +106,16 @@ class ClassFact:
     members: tuple[tuple[str, str], ...]  # class-level NAME = value (enum members)
     is_shim: bool  # body is only a docstring / pass / ...
 
+    def __reduce__(self) -> tuple[type[ClassFact], tuple[object, ...]]:
+        return (ClassFact, _CLASS_FIELDS(self))
+
     @property
     def is_enum_by_bases(self) -> bool:
         return any(base in ENUM_BASES for base in self.bases)
+
+
+_IMPORT_FIELDS = operator.attrgetter(*(f.name for f in fields(ImportFact)))
+_CLASS_FIELDS = operator.attrgetter(*(f.name for f in fields(ClassFact)))
 
 
 @dataclass(slots=True)
@@ -136,7 +156,9 @@ def resolve_relative(module: str, is_package: bool, level: int, name: str | None
     parts = module.split(".") if module else []
     if not is_package:
         parts = parts[:-1]
-    if level - 1 > len(parts):
+    # Each dot past the first climbs one package; climbing out of the top-level
+    # package is "attempted relative import beyond top-level package".
+    if level - 1 >= len(parts):
         return ""
     if level > 1:
         parts = parts[: len(parts) - (level - 1)]
@@ -264,7 +286,8 @@ class FactExtractor:
             self._bind(ctx, [stmt.name])
             if ctx.module_level:
                 self._class(stmt)
-            inner = _Context(ctx.type_checking, ctx.in_function, False, False, False)
+            # A class body runs where it stands: a try around it still guards it.
+            inner = _replace(ctx, module_level=False)
             self._block(stmt.body, inner)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._bind(ctx, [stmt.name])
@@ -330,7 +353,7 @@ class FactExtractor:
         facts = self.facts
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
-                fact = self._fact(alias, alias.name, None, alias.asname, 0, ctx)
+                fact = self._fact(alias, alias.name, None, alias.asname, 0, ctx, stmt)
                 facts.imports.append(fact)
                 head = alias.name.split(".", 1)[0]
                 bound = alias.asname or head
@@ -340,7 +363,7 @@ class FactExtractor:
             return
         module = resolve_relative(facts.module, facts.is_package, stmt.level, stmt.module)
         for alias in stmt.names:
-            fact = self._fact(alias, module, alias.name, alias.asname, stmt.level, ctx)
+            fact = self._fact(alias, module, alias.name, alias.asname, stmt.level, ctx, stmt)
             facts.imports.append(fact)
             if alias.name == "*":
                 continue
@@ -357,9 +380,11 @@ class FactExtractor:
         asname: str | None,
         level: int,
         ctx: _Context,
+        stmt: ast.Import | ast.ImportFrom,
     ) -> ImportFact:
         line = alias.lineno
         end_line = alias.end_lineno or line
+        stmt_end_line = stmt.end_lineno or stmt.lineno
         return ImportFact(
             module=module,
             name=name,
@@ -373,6 +398,11 @@ class FactExtractor:
             in_function=ctx.in_function,
             guarded=ctx.guarded,
             in_except=ctx.in_except,
+            stmt_line=stmt.lineno,
+            stmt_column=self._column(stmt.lineno, stmt.col_offset),
+            stmt_end_line=stmt_end_line,
+            stmt_end_column=self._column(stmt_end_line, stmt.end_col_offset or stmt.col_offset),
+            stmt_names=len(stmt.names),
         )
 
     def _class(self, node: ast.ClassDef) -> None:
@@ -430,6 +460,9 @@ class FactExtractor:
 
     def _assignment(self, targets: list[ast.expr], value: ast.expr) -> None:
         names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if "__getattr__" in names:
+            # `__getattr__ = _lazy_loader(...)`: a module-level hook all the same.
+            self.facts.has_getattr = True
         if "__all__" in names:
             self.facts.all_names = ()
             self._extend_all(value)
@@ -461,19 +494,32 @@ def _replace(ctx: _Context, **changes: bool) -> _Context:
     return _Context(**values)
 
 
+def _nul_position(text: str) -> tuple[int, int]:
+    """Where the first NUL is: Python 3.11 rejects NUL bytes without saying where."""
+    if "\0" not in text:
+        return 1, 1
+    before = split_lines(text[: text.index("\0")])
+    return len(before), len(before[-1]) + 1
+
+
+# Suppression directives are case-insensitive, as in ruff (NOQA, SSOT: ignore).
+_SUPPRESSION_HINT = re.compile(r"noqa|ssot:", re.IGNORECASE)
+
+
 def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, ast.Module | None]:
     """Parse ``text`` and extract its facts; a syntax error is recorded, not raised."""
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
         facts = FileFacts(module=module, is_package=is_package)
-        facts.syntax_error = (exc.msg, exc.lineno or 1, exc.offset or 1)
+        where = (exc.lineno, exc.offset or 1) if exc.lineno else _nul_position(text)
+        facts.syntax_error = (exc.msg, *where)
         return facts, None
     except (ValueError, MemoryError, RecursionError) as exc:
         facts = FileFacts(module=module, is_package=is_package)
-        facts.syntax_error = (str(exc) or type(exc).__name__, 1, 1)
+        facts.syntax_error = (str(exc) or type(exc).__name__, *_nul_position(text))
         return facts, None
     facts = FactExtractor(module, is_package, text).extract(tree)
-    if "noqa" in text or "ssot:" in text:
+    if _SUPPRESSION_HINT.search(text):
         facts.suppressions = scan_suppressions(text)
     return facts, tree

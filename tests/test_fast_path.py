@@ -1,0 +1,123 @@
+"""The fast path gives the same answers as the slow, obvious one.
+
+ssot-lint never gives a file to libcst unless some rule's trigger text occurs
+in it, and it takes the facts cross-file rules need from CPython's ``ast``.
+These tests compare both shortcuts with full libcst analysis on a
+deterministic sample of the running interpreter's standard library (plus the
+example project and the benchmark's planted violations). The benchmark
+(``python -m bench``) runs the same comparison on the whole library.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import pytest
+from libcst_oracle import oracle_facts
+from support import check, write_project
+
+from bench import corpus
+from ssot_lint.facts import extract_facts
+from ssot_lint.source import decode_source
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _parses(path: Path) -> bool:
+    try:
+        ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def stdlib_sample(every: int = 12, extra: int = 40) -> list[Path]:
+    """Every Nth stdlib module, plus modules with the constructs facts care about."""
+    files = sorted(
+        p
+        for p in STDLIB.rglob("*.py")
+        if "site-packages" not in p.parts and "__pycache__" not in p.parts
+    )
+    chosen = files[::every]
+    interesting = []
+    for path in files:
+        text = path.read_bytes()
+        if b"TYPE_CHECKING" in text or b"except ImportError" in text or not text.isascii():
+            interesting.append(path)
+    chosen += interesting[:: max(1, len(interesting) // extra)]
+    return [p for p in dict.fromkeys(chosen) if _parses(p)]
+
+
+SAMPLE = stdlib_sample()
+
+
+def _module_name(path: Path) -> tuple[str, bool]:
+    rel = path.relative_to(STDLIB).with_suffix("")
+    parts = list(rel.parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+def test_sample_is_meaningful() -> None:
+    assert len(SAMPLE) > 150
+    assert any(not p.read_bytes().isascii() for p in SAMPLE)
+    assert any(b"TYPE_CHECKING" in p.read_bytes() for p in SAMPLE)
+
+
+@pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.relative_to(STDLIB).as_posix())
+def test_ast_facts_equal_libcst_facts(path: Path) -> None:
+    data = path.read_bytes()
+    module, is_package = _module_name(path)
+    text, _ = decode_source(data)
+    facts, _ = extract_facts(text, module, is_package)
+    imports, classes = oracle_facts(data, module, is_package)
+    fast_imports = [
+        (
+            i.module,
+            i.name,
+            i.asname,
+            i.level,
+            i.line,
+            i.column,
+            i.end_line,
+            i.end_column,
+            i.type_checking,
+            i.in_function,
+            i.guarded,
+            i.in_except,
+        )
+        for i in facts.imports
+    ]
+    fast_classes = [(c.name, c.line, c.column, c.methods, c.is_shim) for c in facts.classes]
+    assert fast_imports == imports
+    assert fast_classes == classes
+
+
+def test_prefilter_changes_no_diagnostic(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    for path in SAMPLE:
+        target = root / "stdlib" / path.relative_to(STDLIB)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    shutil.copytree(REPO / "examples", root / "examples_tree", ignore=shutil.ignore_patterns(".*"))
+    for rel, text in corpus.PLANTED.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    write_project(root, {}, "")
+    fast = check(root, use_cache=False, prefilter=True)
+    full = check(root, use_cache=False, prefilter=False)
+    # The shortcut really skipped work: most files never reach libcst.
+    assert full.stats.libcst_parsed > 3 * fast.stats.libcst_parsed
+    key = [(d.path, d.line, d.column, d.code, d.message) for d in fast.diagnostics]
+    assert key == [(d.path, d.line, d.column, d.code, d.message) for d in full.diagnostics]
+    assert not fast.errors and not full.errors
+    planted_codes = {d.code for d in fast.diagnostics if d.path.startswith("platform_app/")}
+    assert {"SSOT002", "SSOT003", "SSOT004", "SSOT006"} <= planted_codes
