@@ -14,6 +14,13 @@ DOCS_URL = "https://github.com/ssot-lint/ssot-lint/blob/main/rules/{code}.md"
 
 @dataclass
 class ReportContext:
+    """A finished run as the reporters see it.
+
+    Diagnostics and errors are put in a fixed order here (path, line, column,
+    code, message), so every format is deterministic whatever produced them.
+    ``quiet``: the text formats print the diagnostics only, no summary.
+    """
+
     diagnostics: list[Diagnostic]
     errors: list[InternalError]
     root: Path
@@ -22,6 +29,14 @@ class ReportContext:
     color: bool = False
     show_fixes: bool = True
     baseline_ignored: int = 0
+    # Every finding before the baseline removed the known ones (fingerprints
+    # are computed over the whole run so they match the baseline's); None: no baseline.
+    all_diagnostics: list[Diagnostic] | None = None
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        self.diagnostics = sorted(self.diagnostics, key=lambda d: d.sort_key)
+        self.errors = sorted(self.errors, key=lambda e: (e.path, e.message))
 
     def display_path(self, rel_path: str) -> str:
         """Path as the user should see it: relative to the working directory."""

@@ -1,4 +1,10 @@
-"""``json`` and ``json-lines``: ruff-compatible field names."""
+"""``json`` and ``json-lines``: ruff-compatible field names.
+
+``json`` is one array of diagnostics, ``json-lines`` one object per line.
+Rows and columns are 1-based; ``filename`` is absolute, ``path`` relative to
+the project root. Internal errors are not diagnostics: the CLI prints them
+on stderr, so the output stays a valid list of violations.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ def diagnostic_dict(diag: Diagnostic, ctx: ReportContext) -> dict[str, Any]:
         "location": {"row": diag.line, "column": diag.column},
         "end_location": {"row": diag.end_line, "column": diag.end_column},
         "fix": fix,
+        "noqa_row": diag.line,  # where a suppression comment goes, as in ruff
         "scope": diag.scope,
         "url": rule_url(diag.code),
     }
