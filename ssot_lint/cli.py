@@ -12,8 +12,10 @@ configuration error, or an internal failure on some file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -48,6 +50,28 @@ class LazyDefaultGroup(click.Group):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        # Every subcommand gets the same treatment of failures: a user's
+        # mistake (configuration, a missing path) is one clear line and exit 2;
+        # a bug is exit 2 with the traceback, never exit 1, which means
+        # "violations found" to CI.
+        from ssot_lint.config import ConfigError
+        from ssot_lint.discovery import DiscoveryError
+
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, DiscoveryError) as exc:
+            fail(str(exc))
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(EXIT_ERROR)
+        except Exception:
+            click.echo(traceback.format_exc(), err=True, nl=False)
+            fail("ssot-lint crashed; this is a bug, please report it with the traceback above")
+        return None
+
 
 def split_codes(values: tuple[str, ...]) -> list[str]:
     """``--select A,B --select C`` -> [A, B, C]."""
@@ -60,14 +84,35 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def write_output(text: str, output_file: str | None) -> None:
+def write_output(text: str, output_file: str | None, *, color: bool | None = None) -> None:
+    """Write a report to ``output_file`` (parent directories created) or stdout.
+
+    ``color``: True keeps ANSI styling even when stdout is not a terminal
+    (``--color always``), False strips it, None lets click decide.
+    """
     if output_file:
+        path = Path(output_file)
         try:
-            Path(output_file).write_text(text, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    else:
-        click.echo(text, nl=False)
+        return
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `ssot-lint check | head`: the reader has gone; the exit code still counts.
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    # Further writes (and the interpreter's final flush) must not raise again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=LazyDefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,29 +1,49 @@
-"""``ssot-lint check``: the default command."""
+"""``ssot-lint check``: the default command.
+
+Exit codes: 0 no violations, 1 violations (0 with ``--exit-zero``), 2 a
+usage or configuration error, or an internal error on some file (whatever
+``--exit-zero`` says: the results are incomplete). Internal errors are
+printed on stderr in every output format, so machine-readable output on
+stdout stays valid.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from ssot_lint.cli import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, fail, split_codes, write_output
-from ssot_lint.config import ConfigError
-from ssot_lint.discovery import DiscoveryError
+from ssot_lint import baseline as baselines
+from ssot_lint.cli import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, split_codes, write_output
 from ssot_lint.engine import RunOptions, RunResult, run_check
 from ssot_lint.reporters import REPORTERS, ReportContext
-from ssot_lint.reporters.text import render_statistics
+from ssot_lint.reporters.text import (
+    render_statistics,
+    render_statistics_json,
+    render_statistics_json_lines,
+)
 
 _OUTPUT_FORMATS = click.Choice(sorted(REPORTERS))
+_STATISTICS = {"json": render_statistics_json, "json-lines": render_statistics_json_lines}
+PROGRESS_AFTER = 1.0  # seconds: a progress line appears only on long runs
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--config", "config_file", type=click.Path(path_type=Path), help="Use this pyproject.toml."
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Use this pyproject.toml instead of the nearest one.",
 )
 @click.option(
-    "--select", multiple=True, help="Rule codes or prefixes to enable (replaces the config)."
+    "--select",
+    multiple=True,
+    help="Rule codes, prefixes or names to enable, comma-separated (replaces the configuration).",
 )
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
@@ -36,13 +56,37 @@ _OUTPUT_FORMATS = click.Choice(sorted(REPORTERS))
     is_flag=True,
     help="Report suppressions that suppress nothing (SSOT100).",
 )
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply exclude patterns and .gitignore to paths named on the command line too.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour text output (auto: only on a terminal).",
+    help="Colour text output (auto: only on a terminal; NO_COLOR/FORCE_COLOR are honoured).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir", type=click.Path(path_type=Path), help="Cache directory to use this time."
+)
+# -- baseline (logic in ssot_lint/baseline.py) --
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fail only on violations not recorded in this baseline file "
+    "(default: the `baseline` key).",
+)
+@click.option("--no-baseline", is_flag=True, help="Ignore any configured baseline.")
+@click.option(
+    "--fail-on-stale-baseline",
+    is_flag=True,
+    help="Exit 1 when baseline entries no longer occur (prune them with `baseline --prune`).",
 )
 def check(
     paths: tuple[Path, ...],
@@ -55,24 +99,40 @@ def check(
     statistics: bool,
     exit_zero: bool,
     report_unused_ignores: bool,
+    force_exclude: bool | None,
     quiet: bool,
     color: str,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    baseline_file: Path | None,
+    no_baseline: bool,
+    fail_on_stale_baseline: bool,
 ) -> None:
     """Check PATHS (default: the current directory) for SSOT violations."""
     extend = split_codes(extend_select)
     if report_unused_ignores:
         extend.append("SSOT100")
+    progress = _ProgressLine() if not quiet and _is_terminal(sys.stderr) else None
     options = RunOptions(
         paths=list(paths) or [Path(".")],
         config_file=config_file,
         select=split_codes(select),
         extend_select=extend,
         ignore=split_codes(ignore),
+        jobs=jobs,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
+        progress=progress,
+        force_exclude=force_exclude,
     )
-    result = _run(options)
-    use_color = color == "always" or (
-        color == "auto" and output_file is None and sys.stdout.isatty()
-    )
+    try:
+        result = run_check(options)  # configuration/usage errors: handled by the group
+    finally:
+        if progress is not None:
+            progress.clear()
+    gate = baselines.gate_run(result, options, baseline_file, no_baseline)  # -- baseline --
+    use_color = _use_color(color, output_file)
     ctx = ReportContext(
         diagnostics=result.diagnostics,
         errors=result.errors,
@@ -80,40 +140,77 @@ def check(
         files_checked=result.files_checked,
         suppressed=result.suppressed,
         color=use_color,
+        quiet=quiet,
+        baseline_ignored=gate.result.ignored if gate else 0,  # -- baseline --
+        all_diagnostics=gate.all_diagnostics if gate else None,
     )
     if statistics:
-        text = render_statistics(ctx)
+        text = _STATISTICS.get(output_format, render_statistics)(ctx)
     else:
         text = REPORTERS[output_format](ctx)
-        if quiet and output_format in ("full", "concise"):
-            text = "".join(
-                line + "\n"
-                for line in text.splitlines()
-                if ":" in line[:200] and not line.startswith(("Found", "[*]"))
-            )
-    write_output(text, output_file)
-    if result.errors and output_format not in ("full", "concise"):
-        for error in result.errors:
-            click.echo(f"error: {error.path}: {error.message}", err=True)
-    sys.exit(_exit_code(result, exit_zero))
+    write_output(text, output_file, color=use_color)
+    for error in ctx.errors:
+        click.echo(
+            click.style("error:", fg="red", bold=True) + f" {error.path}: {error.message}",
+            err=True,
+        )
+    stale_fails = baselines.announce(  # -- baseline --
+        gate,
+        quiet=quiet,
+        text_output=output_format in ("full", "concise") and not statistics,
+        fail_on_stale=fail_on_stale_baseline,
+    )
+    code = exit_code(result, exit_zero)
+    if code == EXIT_OK and stale_fails and not exit_zero:
+        code = EXIT_VIOLATIONS
+    sys.exit(code)
 
 
-def _run(options: RunOptions) -> RunResult:
+def _is_terminal(stream: object) -> bool:
+    isatty: Callable[[], bool] | None = getattr(stream, "isatty", None)
     try:
-        return run_check(options)
-    except ConfigError as exc:
-        fail(str(exc))
-    except DiscoveryError as exc:
-        fail(str(exc))
-    raise AssertionError("unreachable")
+        return bool(isatty and isatty())
+    except ValueError:  # closed stream
+        return False
 
 
-def _exit_code(result: RunResult, exit_zero: bool) -> int:
+def _use_color(choice: str, output_file: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and _is_terminal(sys.stdout)
+
+
+def exit_code(result: RunResult, exit_zero: bool) -> int:
     if result.errors:
         return EXIT_ERROR
     if result.diagnostics and not exit_zero:
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+class _ProgressLine:
+    """``facts 1200/5000`` on stderr, redrawn in place, only once a run takes a while."""
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._start < PROGRESS_AFTER or (now - self._last < 0.1 and done < total):
+            return
+        self._last = now
+        self._shown = True
+        click.echo(f"\r\x1b[2K{phase}: {done}/{total} files", err=True, nl=False)
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\x1b[2K", err=True, nl=False)
 
 
 command = check
