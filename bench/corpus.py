@@ -94,7 +94,7 @@ PLANTED = {
         def get_execution_tracker() -> AgentExecutionTracker:
             return _tracker
         ''',
-    "platform_app/core/unified_id_manager.py": '''
+    "platform_app/core/unified_id_manager.py": """
         import uuid
         from enum import Enum
 
@@ -108,16 +108,16 @@ PLANTED = {
             @staticmethod
             def generate_id(kind: IDType) -> str:
                 return f"{kind.value}_{uuid.uuid4().hex}"
-        ''',
+        """,
     "platform_app/agents/state.py": '''
         class DeepAgentState:
             """Deprecated shared state."""
         ''',
-    "platform_app/services/context.py": '''
+    "platform_app/services/context.py": """
         class UserExecutionContext:
             pass
-        ''',
-    "platform_app/agents/supervisor.py": '''
+        """,
+    "platform_app/agents/supervisor.py": """
         import uuid
         from uuid import uuid4 as new_id
 
@@ -138,8 +138,8 @@ PLANTED = {
 
             def snapshot(self, state: "DeepAgentState") -> None:  # expect: SSOT004
                 print(state)
-        ''',
-    "platform_app/agents/triage.py": '''
+        """,
+    "platform_app/agents/triage.py": """
         import uuid as u
 
         from platform_app.agents import state as agent_state
@@ -156,8 +156,8 @@ PLANTED = {
 
         def generate_trace_id() -> str:
             return u.uuid4().hex  # expect: SSOT002
-        ''',
-    "platform_app/core/state_tracker.py": '''
+        """,
+    "platform_app/core/state_tracker.py": """
         from platform_app.core.tracker import ExecutionState as _Canonical  # noqa: F401
         from platform_app.core.tracker import get_execution_trackr  # expect: SSOT005
 
@@ -165,7 +165,7 @@ PLANTED = {
         class AgentStateTracker:  # expect: SSOT001
             def update(self, state: dict) -> None:
                 get_execution_trackr().update_execution_state("x", None)  # expect: SSOT003
-        ''',
+        """,
 }
 
 

@@ -15,7 +15,9 @@ from fixit import LintRule
 from libcst.metadata import QualifiedNameProvider
 
 GENERATORS = {"uuid.uuid1", "uuid.uuid3", "uuid.uuid4", "uuid.uuid5"}
-ID_WORD = re.compile(r"(?:^|[_\-. ])(?:id|ids|uuid|guid)\d*$|[a-z0-9](?:Id|ID|Ids|IDs|Uuid|Guid)\d*$", re.I)
+ID_WORD = re.compile(
+    r"(?:^|[_\-. ])(?:id|ids|uuid|guid)\d*$|[a-z0-9](?:Id|ID|Ids|IDs|Uuid|Guid)\d*$", re.I
+)
 DEPRECATED = "platform_app.agents.state.DeepAgentState"
 CANONICAL = "platform_app.core.tracker.AgentExecutionTracker"
 
@@ -91,7 +93,14 @@ def _target_name(node: cst.BaseExpression) -> str | None:
 
 class DictStateUpdate(LintRule):
     MESSAGE = "pass an ExecutionState member, not a literal"
-    LITERALS = (cst.Dict, cst.DictComp, cst.SimpleString, cst.FormattedString, cst.Integer, cst.Float)
+    LITERALS = (
+        cst.Dict,
+        cst.DictComp,
+        cst.SimpleString,
+        cst.FormattedString,
+        cst.Integer,
+        cst.Float,
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
