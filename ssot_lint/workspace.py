@@ -396,7 +396,12 @@ class Workspace:
     def _final(self, doc: _Document) -> list[Diagnostic]:
         """Per-file-ignores and suppression comments, as ``check`` applies them."""
         enabled = self.selection.for_file(doc.rel_path)
-        found = [d for d in (*doc.own, *doc.project) if d.code in enabled]
+        # While the buffer does not parse, the index holds its last facts that
+        # did (for the other files' sake); the cross-file results computed
+        # from those facts point at lines of an older text. ``check`` reports
+        # only SSOT000 for such a file, and so do we.
+        project = doc.project if doc.facts.syntax_error is None else []
+        found = [d for d in (*doc.own, *project) if d.code in enabled]
         comments = doc.facts.suppressions
         outcome = apply_suppressions(
             doc.rel_path,
