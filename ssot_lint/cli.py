@@ -16,7 +16,9 @@ import os
 import pkgutil
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -71,6 +73,69 @@ class LazyDefaultGroup(click.Group):
             click.echo(traceback.format_exc(), err=True, nl=False)
             fail("ssot-lint crashed; this is a bug, please report it with the traceback above")
         return None
+
+
+# -- options shared by several subcommands -------------------------------------
+# One definition each, so that `check`, `fix`, `baseline`, `graph`, `progress`
+# and `audit` spell and document the same option the same way.
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _stack(*decorators: Decorator) -> Decorator:
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):  # listed order = --help order
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+def config_option(help: str = "Use this pyproject.toml instead of the nearest one.") -> Decorator:
+    return click.option("--config", "config_file", type=click.Path(path_type=Path), help=help)
+
+
+def selection_options(
+    select_help: str, ignore_help: str, extend_help: str = "Rules to enable in addition."
+) -> Decorator:
+    """``--select`` / ``--extend-select`` / ``--ignore`` (parse with ``split_codes``)."""
+    return _stack(
+        click.option("--select", multiple=True, help=select_help),
+        click.option("--extend-select", multiple=True, help=extend_help),
+        click.option("--ignore", multiple=True, help=ignore_help),
+    )
+
+
+force_exclude_option: Decorator = click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply exclude patterns and .gitignore to paths named on the command line too.",
+)
+
+
+def no_cache_option(help: str = "Neither read nor write the cache.") -> Decorator:
+    return click.option("--no-cache", is_flag=True, help=help)
+
+
+def cache_dir_option(help: str = "Cache directory to use.") -> Decorator:
+    return click.option("--cache-dir", type=click.Path(path_type=Path), help=help)
+
+
+def project_options(config_help: str = "Use this pyproject.toml.") -> Decorator:
+    """``--config``, ``--no-cache``, ``--cache-dir``: what loading a project needs."""
+    return _stack(
+        config_option(config_help),
+        no_cache_option("Do not read or write the cache."),
+        cache_dir_option(),
+    )
+
+
+def git_range_options(range_help: str, every_help: str) -> Decorator:
+    """``--git REV_RANGE`` and ``--git-every N`` (history read from git objects)."""
+    return _stack(
+        click.option("--git", "rev_range", metavar="REV_RANGE", help=range_help),
+        click.option("--git-every", type=click.IntRange(min=1), metavar="N", help=every_help),
+    )
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ssot_lint.cli import fail, write_output
+from ssot_lint.cli import fail, git_range_options, project_options, write_output
 
 
 @click.command()
@@ -24,14 +24,9 @@ from ssot_lint.cli import fail, write_output
     type=click.Path(path_type=Path, dir_okay=False),
     help="Progress history (from `progress --record`) for the burndown chart.",
 )
-@click.option(
-    "--git",
-    "rev_range",
-    metavar="REV_RANGE",
-    help="Compute the burndown from git history instead (e.g. HEAD~30..HEAD).",
-)
-@click.option(
-    "--git-every", type=click.IntRange(min=1), metavar="N", help="Only every N-th commit."
+@git_range_options(
+    range_help="Compute the burndown from git history instead (e.g. HEAD~30..HEAD).",
+    every_help="Only every N-th commit.",
 )
 @click.option(
     "--depth",
@@ -40,9 +35,7 @@ from ssot_lint.cli import fail, write_output
     show_default=True,
     help="Import distance shown around each deprecated module.",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory to use.")
+@project_options()
 def audit(
     path: Path,
     html_file: Path,

@@ -16,17 +16,19 @@ from pathlib import Path
 
 import click
 
-from ssot_lint.cli import EXIT_OK, fail, split_codes
+from ssot_lint.cli import (
+    EXIT_OK,
+    config_option,
+    fail,
+    no_cache_option,
+    selection_options,
+    split_codes,
+)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Use this pyproject.toml instead of the nearest one.",
-)
+@config_option()
 @click.option(
     "--file",
     "baseline_file",
@@ -37,10 +39,10 @@ from ssot_lint.cli import EXIT_OK, fail, split_codes
 @click.option(
     "--prune", is_flag=True, help="Only remove entries that no longer occur; add nothing."
 )
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to record.")
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rules not to record.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@selection_options(
+    select_help="Rule codes, prefixes or names to record.", ignore_help="Rules not to record."
+)
+@no_cache_option()
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def baseline(
     paths: tuple[Path, ...],

@@ -18,7 +18,18 @@ from pathlib import Path
 import click
 
 from ssot_lint import baseline as baselines
-from ssot_lint.cli import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, split_codes, write_output
+from ssot_lint.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    cache_dir_option,
+    config_option,
+    force_exclude_option,
+    no_cache_option,
+    selection_options,
+    split_codes,
+    write_output,
+)
 from ssot_lint.engine import RunOptions, RunResult, run_check
 from ssot_lint.reporters import REPORTERS, ReportContext
 from ssot_lint.reporters.text import (
@@ -34,19 +45,12 @@ PROGRESS_AFTER = 1.0  # seconds: a progress line appears only on long runs
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Use this pyproject.toml instead of the nearest one.",
+@config_option()
+@selection_options(
+    select_help="Rule codes, prefixes or names to enable, comma-separated "
+    "(replaces the configuration).",
+    ignore_help="Rules to disable.",
 )
-@click.option(
-    "--select",
-    multiple=True,
-    help="Rule codes, prefixes or names to enable, comma-separated (replaces the configuration).",
-)
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rules to disable.")
 @click.option("--output-format", type=_OUTPUT_FORMATS, default="full", show_default=True)
 @click.option("--output-file", "-o", help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each violation.")
@@ -56,11 +60,7 @@ PROGRESS_AFTER = 1.0  # seconds: a progress line appears only on long runs
     is_flag=True,
     help="Report suppressions that suppress nothing (SSOT100).",
 )
-@click.option(
-    "--force-exclude/--no-force-exclude",
-    default=None,
-    help="Apply exclude patterns and .gitignore to paths named on the command line too.",
-)
+@force_exclude_option
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
 @click.option(
     "--color",
@@ -70,10 +70,8 @@ PROGRESS_AFTER = 1.0  # seconds: a progress line appears only on long runs
     help="Colour text output (auto: only on a terminal; NO_COLOR/FORCE_COLOR are honoured).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option(
-    "--cache-dir", type=click.Path(path_type=Path), help="Cache directory to use this time."
-)
+@no_cache_option()
+@cache_dir_option("Cache directory to use this time.")
 # -- baseline (logic in ssot_lint/baseline.py) --
 @click.option(
     "--baseline",

@@ -33,7 +33,16 @@ from pathlib import Path
 
 import click
 
-from ssot_lint.cli import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, split_codes
+from ssot_lint.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    config_option,
+    force_exclude_option,
+    no_cache_option,
+    selection_options,
+    split_codes,
+)
 from ssot_lint.diagnostics import Applicability, Diagnostic, Fix
 
 MAX_PASSES = 10
@@ -254,24 +263,15 @@ def unified_diff(change: FileChange, display: str) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Use this pyproject.toml instead of the nearest one.",
+@config_option()
+@selection_options(
+    select_help="Fix only these rules (codes, prefixes, names).", ignore_help="Rules not to fix."
 )
-@click.option("--select", multiple=True, help="Fix only these rules (codes, prefixes, names).")
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rules not to fix.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes; write nothing.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when something was fixed.")
-@click.option(
-    "--force-exclude/--no-force-exclude",
-    default=None,
-    help="Apply exclude patterns and .gitignore to paths named on the command line too.",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@force_exclude_option
+@no_cache_option()
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems (and the diff).")
 def fix(
     paths: tuple[Path, ...],

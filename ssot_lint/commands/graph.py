@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ssot_lint.cli import EXIT_OK, EXIT_VIOLATIONS, fail, write_output
+from ssot_lint.cli import EXIT_OK, EXIT_VIOLATIONS, fail, project_options, write_output
 
 EXPORT_FORMATS = ("dot", "json", "graphml", "svg")
 
@@ -22,20 +21,6 @@ class _ExportByDefault(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["export", *args]
         return super().parse_args(ctx, args)
-
-
-def _project_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option(
-        "--config",
-        "config_file",
-        type=click.Path(path_type=Path),
-        help="Use this pyproject.toml.",
-    )(func)
-    func = click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")(func)
-    func = click.option(
-        "--cache-dir", type=click.Path(path_type=Path), help="Cache directory to use."
-    )(func)
-    return func
 
 
 def _load(path: Path, config_file: Path | None, no_cache: bool, cache_dir: Path | None) -> Any:
@@ -89,7 +74,7 @@ def graph_group() -> None:
     help="With --focus: follow what it imports, what imports it, or both.",
 )
 @click.option("--output-file", "-o", help="Write to this file instead of stdout.")
-@_project_options
+@project_options()
 def export(
     path: Path,
     fmt: str,
@@ -139,7 +124,7 @@ def export(
     is_flag=True,
     help="Follow only imports that run at import time (not TYPE_CHECKING, not in functions).",
 )
-@_project_options
+@project_options()
 def why(
     source: str,
     target: str,
@@ -181,7 +166,7 @@ def why(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--output-file", "-o", help="Write to this file instead of stdout.")
-@_project_options
+@project_options()
 def cycles(
     path: Path,
     runtime: bool,

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from ssot_lint.cli import EXIT_OK, EXIT_VIOLATIONS, fail, write_output
+from ssot_lint.cli import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    fail,
+    git_range_options,
+    project_options,
+    write_output,
+)
 
 
 @click.command()
@@ -39,26 +46,16 @@ from ssot_lint.cli import EXIT_OK, EXIT_VIOLATIONS, fail, write_output
     is_flag=True,
     help="Exit 1 when any figure is worse than the last record (nothing is recorded then).",
 )
-@click.option(
-    "--git",
-    "rev_range",
-    metavar="REV_RANGE",
-    help="Figures for every commit of a range (e.g. HEAD~30..HEAD), read from git objects.",
-)
-@click.option(
-    "--git-every",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Only every N-th commit of the range (the newest always); alone: over all of HEAD.",
+@git_range_options(
+    range_help="Figures for every commit of a range (e.g. HEAD~30..HEAD), read from git objects.",
+    every_help="Only every N-th commit of the range (the newest always); alone: over all of HEAD.",
 )
 @click.option(
     "--chart",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write a burndown chart (SVG) of the history and the current figures.",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory to use.")
+@project_options()
 def progress(
     path: Path,
     fmt: str,
