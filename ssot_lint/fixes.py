@@ -556,7 +556,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        mode = None
+        # A new file gets the mode open() would give it, not mkstemp's 0600.
+        mode = 0o666 & ~_umask()
     handle, temp_name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".ssot-lint.tmp"
     )
@@ -574,6 +575,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             temp.unlink()
         raise
     _fsync_directory(target.parent)
+
+
+def _umask() -> int:
+    # The only portable way to read the umask is to set it and put it back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _fsync_directory(directory: Path) -> None:
