@@ -174,10 +174,10 @@ def _first_party_roots(project: Project) -> Proposed | None:
             kind = "module"
             if not counts[name]:
                 continue
-        elif (location / "__init__.py").is_file() or (location / "__init__.pyi").is_file():
-            kind = "package"
         elif name in ("tests", "test") and not counts[name]:
             continue  # nothing imports the test package: it needs no root
+        elif (location / "__init__.py").is_file() or (location / "__init__.pyi").is_file():
+            kind = "package"
         else:
             # A directory of scripts is not a namespace package unless it is imported.
             kind = "namespace package"
@@ -376,6 +376,7 @@ def _id_fix(project: Project, file: ProjectFile, evidence: list[str]) -> dict[st
     facts = file.facts
     module = facts.module
     if not {"UnifiedIDManager", "IDType"} <= facts.bindings:
+        evidence.append("fix: not inferred (no UnifiedIDManager/IDType); set it to your ID call")
         return {}
     values: dict[str, Any] = {
         "fix-imports": [f"{module}.UnifiedIDManager", f"{module}.IDType"],

@@ -280,10 +280,17 @@ def _replace(text: str, blocks: list[tuple[int, int, int]], rendered: str) -> tu
         pieces.append(text[position:start])
         if number == 0:
             pieces.append(rendered)
+        elif _ends_with_blank_line(text[:start]):
+            # A removed table leaves one blank line between its neighbours, not two.
+            end += len(text[end:]) - len(text[end:].lstrip("\r\n"))
         position = end
     pieces.append(text[position:])
     line = text[: blocks[0][0]].count("\n") + 1 + _leading_comment_lines(rendered)
     return "".join(pieces), line
+
+
+def _ends_with_blank_line(text: str) -> bool:
+    return text.endswith(("\n\n", "\n\r\n")) or text in ("", "\n", "\r\n")
 
 
 def _leading_comment_lines(rendered: str) -> int:
