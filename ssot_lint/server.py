@@ -313,7 +313,9 @@ class SsotLanguageServer(LanguageServer):
         actions: list[types.CodeAction] = []
         for client, diag in self._matching(uri, params.context.diagnostics, found, lines):
             if diag.fix is not None and self._offers(diag.fix) and _wanted(only, "quickfix"):
-                actions.append(self._fix_action(uri, client, diag, diag.fix, lines, text))
+                action = self._fix_action(uri, client, diag, diag.fix, lines, text)
+                if action is not None:
+                    actions.append(action)
             if diag.code not in _META and _wanted(only, "quickfix"):
                 facts = project.document_facts(rel)
                 edit = suppression_edit(text, facts.suppressions if facts else [], diag)
@@ -330,13 +332,11 @@ class SsotLanguageServer(LanguageServer):
         if safe and only and any(FIX_ALL.startswith(kind) for kind in only):
             fixed = _fix_all(text, safe)
             if fixed is not None and fixed != text:
-                end = self.position(lines, len(lines), len(lines[-1]) + 1 if lines else 1)
-                whole = types.TextEdit(types.Range(types.Position(0, 0), end), fixed)
                 actions.append(
                     types.CodeAction(
                         title="ssot-lint: fix all safely fixable problems",
                         kind=FIX_ALL,
-                        edit=self._workspace_edit(uri, [whole]),
+                        edit=self._workspace_edit(uri, [self.diff_edit(text, fixed)]),
                     )
                 )
         return actions
@@ -379,16 +379,49 @@ class SsotLanguageServer(LanguageServer):
         fix: Fix,
         lines: Sequence[str],
         text: str,
-    ) -> types.CodeAction:
+    ) -> types.CodeAction | None:
         unsafe = fix.applicability is Applicability.UNSAFE
         title = f"{fix.message} ({diag.code})" + (" — unsafe fix" if unsafe else "")
+        # The fix goes through ``apply_fixes``, as ``ssot-lint fix`` applies it:
+        # an import it adds is merged into an existing ``from m import (...)``
+        # and the result is checked to parse. Its raw edits would give a text
+        # ``fix`` never writes (a second ``from m import`` line).
+        fixed = _fix_all(text, [fix])
+        if fixed is None or fixed == text:
+            return None
         return types.CodeAction(
             title=title,
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[client],
             is_preferred=not unsafe,
-            edit=self._workspace_edit(uri, [self.text_edit(lines, e, text) for e in fix.edits]),
+            edit=self._workspace_edit(uri, [self.diff_edit(text, fixed)]),
         )
+
+    def diff_edit(self, old: str, new: str) -> types.TextEdit:
+        """One edit turning ``old`` into ``new``: the span between their common
+        prefix and suffix (small, so the editor keeps cursors and folds)."""
+        limit = min(len(old), len(new))
+        start = 0
+        while start < limit and old[start] == new[start]:
+            start += 1
+        end = 0
+        while end < limit - start and old[-1 - end] == new[-1 - end]:
+            end += 1
+        # Never split a CRLF pair: LSP positions cannot point between \r and \n.
+        if 0 < start < len(old) and old[start - 1] == "\r" and old[start] == "\n":
+            start -= 1
+        old_end = len(old) - end
+        if 0 < old_end < len(old) and old[old_end - 1] == "\r" and old[old_end] == "\n":
+            end -= 1
+            old_end += 1
+        return types.TextEdit(
+            types.Range(self.offset_position(old, start), self.offset_position(old, old_end)),
+            new[start : len(new) - end],
+        )
+
+    def offset_position(self, text: str, offset: int) -> types.Position:
+        before = split_lines(text[:offset])
+        return types.Position(len(before) - 1, self._units(before[-1]))
 
     def _workspace_edit(self, uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
         return types.WorkspaceEdit(changes={uri: edits})
