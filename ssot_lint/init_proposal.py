@@ -93,11 +93,12 @@ class Proposal:
 # Building the project index exactly as a zero-configuration check would.
 
 
-def index_project(root: Path, jobs: int | None = None) -> Project:
-    """Facts for every Python file under ``root``, zero-config layout, no cache.
+def index_project(root: Path, jobs: int | None = None, src: list[str] | None = None) -> Project:
+    """Facts for every Python file under ``root``, default settings, no cache.
 
-    Zero configuration on purpose: the proposal must not depend on the
-    section it is about to replace.
+    Default settings on purpose: the proposal must not depend on the section
+    it is about to replace. ``src``: the first-party roots (default: what a
+    zero-configuration run would take).
     """
     from ssot_lint.engine import RunStats, _gather_facts
     from ssot_lint.workers import default_jobs
@@ -105,7 +106,7 @@ def index_project(root: Path, jobs: int | None = None) -> Project:
     settings = Settings()
     root = absolute(root)
     files = Discoverer(root, settings).discover([root])
-    layout = ProjectLayout.from_settings(root, [], files)
+    layout = ProjectLayout.from_settings(root, src or [], files)
     results = _gather_facts(
         files, layout, Cache.disabled(), jobs or default_jobs(), None, RunStats()
     )
@@ -121,6 +122,12 @@ def propose(root: Path, jobs: int | None = None) -> Proposal:
     project = index_project(root, jobs)
     proposal = Proposal(root=absolute(root), files=len(project.files))
     proposal.src = _first_party_roots(project)
+    if proposal.src is not None:
+        src = proposal.src.values["src"]
+        if set(src) != {p.name for p in project.layout.packages.values()}:
+            # Module names (and so every qualified name below) depend on the
+            # roots: name them as `check` will once the proposal is in force.
+            project = index_project(root, jobs, src)
     proposal.registry = _registry(project)
     proposal.deprecated = _deprecated(project)
     symbols = {str(p.values["symbol"]) for p in proposal.deprecated if "symbol" in p.values}
@@ -411,9 +418,11 @@ def _state_candidates(project: Project) -> Iterator[ProjectFile]:
             yield file
 
 
-def _parse(file: ProjectFile) -> ast.Module | None:
+def _parse(file: ProjectFile) -> tuple[ast.Module, str] | None:
+    """The file's tree and text; None if it changed into something unparsable."""
     try:
-        return ast.parse(read_source(file.path).text)
+        text = read_source(file.path).text
+        return ast.parse(text), text
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -462,10 +471,10 @@ def _enum_of(project: Project, file: ProjectFile, annotation: ast.expr | None) -
 
 
 def _state_functions_in(project: Project, file: ProjectFile) -> Iterator[_StateFunction]:
-    tree = _parse(file)
-    if tree is None:
+    parsed = _parse(file)
+    if parsed is None:
         return
-    for node, is_method in _functions(tree):
+    for node, is_method in _functions(parsed[0]):
         if not _STATE_FUNCTION.match(node.name):
             continue
         positional = [*node.args.posonlyargs, *node.args.args]
@@ -530,14 +539,16 @@ def _deprecated(project: Project) -> list[Proposed]:
             continue
         if b"deprecat" not in data.lower():
             continue  # the cheap filter: most files never mention it
-        tree = _parse(file)
-        if tree is not None:
-            found += _deprecated_in(project, file, tree)
+        parsed = _parse(file)
+        if parsed is not None:
+            found += _deprecated_in(project, file, *parsed)
     return found
 
 
-def _deprecated_in(project: Project, file: ProjectFile, tree: ast.Module) -> list[Proposed]:
-    lines = read_source(file.path).text.splitlines()
+def _deprecated_in(
+    project: Project, file: ProjectFile, tree: ast.Module, text: str
+) -> list[Proposed]:
+    lines = text.splitlines()
     found = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
