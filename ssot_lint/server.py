@@ -29,6 +29,7 @@ the editor shows the change before it is made).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -103,6 +104,7 @@ class SsotLanguageServer(LanguageServer):
         configured = self.options.get("configuration")
         config_file = Path(configured) if configured else self.config_file
         project = Workspace(self.root, config_file, use_cache=self.use_cache)
+        gc.unfreeze()  # a reload: the old index must be collectable again
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, project.load)
@@ -114,6 +116,12 @@ class SsotLanguageServer(LanguageServer):
         else:
             self.project = project
             self._docs_dir = None
+            # The index is hundreds of thousands of long-lived objects; without
+            # this every full collection walks them all (~200 ms on a 5,000-file
+            # project), a pause that lands on a random keystroke. Frozen, they
+            # are never scanned; what later edits allocate is collected as usual.
+            gc.collect()
+            gc.freeze()
             count = len(project.project.files)
             self.window_log_message(
                 types.LogMessageParams(
