@@ -234,6 +234,7 @@ def plan_edit(
     ``expected`` is the plain table the section must parse to.
     """
     if existing is None:
+        _verify(path, section, {}, expected)
         return Edit(section.encode("utf-8"), "created", 1)
     text, bom = _decode(existing, path)
     before = _parse(text, path, "invalid TOML")
