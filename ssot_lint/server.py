@@ -135,7 +135,10 @@ class SsotLanguageServer(LanguageServer):
         """The configuration changed: rebuild the index, re-open the documents."""
         self.ready.clear()
         await self.load()
-        for uri in list(self._uris.values()):
+        # Every open document, not just those analysed before: after a bad
+        # configuration none was, and they must show up once it is fixed.
+        self._uris.clear()
+        for uri in sorted(self._open_uris()):
             self.enqueue(uri)
 
     # -- analysis ------------------------------------------------------------------
@@ -191,14 +194,12 @@ class SsotLanguageServer(LanguageServer):
         return set(self.workspace.text_documents)
 
     def _in_project(self, path: Path) -> bool:
+        """A Python file under the root that the configuration does not exclude:
+        the files ``ssot-lint check`` on the project reports on (a library
+        opened from site-packages or a generated file under ``exclude`` is not
+        linted)."""
         project = self.project
-        if project is None or path.suffix not in (".py", ".pyi"):
-            return False
-        try:
-            path.resolve().relative_to(project.root.resolve())
-        except ValueError:
-            return False
-        return True
+        return project is not None and project.contains(path)
 
     def publish(self, rel_paths: set[str]) -> None:
         project = self.project

@@ -402,6 +402,34 @@ async def test_bad_configuration_is_shown_not_fatal(tmp_path: Path) -> None:
         uri, _ = open_doc(client, root / "pkg" / "ids.py")
         assert await code_actions(client, uri, []) == []
         assert client._server is not None and client._server.returncode is None
+        # Fixed on disk: the configuration is reloaded and the open file analysed.
+        config = root / "pyproject.toml"
+        config.write_text("[tool.ssot-lint]\n", encoding="utf-8")
+        mark = len(client.published)
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                [types.FileEvent(config.as_uri(), types.FileChangeType.Changed)]
+            )
+        )
+        found = await diagnostics(client, uri, 1, mark)
+        assert [d.code for d in found] == ["SSOT002"]
+
+
+async def test_files_outside_the_project_or_excluded_are_not_linted(tmp_path: Path) -> None:
+    files = dict(PROJECT)
+    files["generated/ids.py"] = PROJECT["pkg/ids.py"]
+    root = write_project(tmp_path / "p", files, config='extend-exclude = ["generated"]')
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text(PROJECT["pkg/ids.py"], encoding="utf-8")
+    async with session(root) as client:
+        mark = len(client.published)
+        excluded_uri, _ = open_doc(client, root / "generated" / "ids.py")
+        outside_uri, _ = open_doc(client, outside)
+        uri, _ = open_doc(client, root / "pkg" / "ids.py")
+        assert len(await diagnostics(client, uri, 1, mark)) == 1
+        await code_actions(client, uri, [])  # every open is analysed by now
+        published = {p.uri for p in client.published[mark:]}
+        assert excluded_uri not in published and outside_uri not in published
 
 
 async def test_check_never_imports_pygls(tmp_path: Path) -> None:

@@ -26,7 +26,12 @@ from tests.support import write_project
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = [
     REPO / "examples",
-    *sorted(p for p in (REPO / "tests" / "fixtures").iterdir() if (p / "pyproject.toml").is_file()),
+    *sorted(
+        project
+        for fixture in (REPO / "tests" / "fixtures").iterdir()
+        for project in (fixture, fixture / "input")  # the fix fixtures keep theirs in input/
+        if (project / "pyproject.toml").is_file()
+    ),
 ]
 
 # Lines an edit may insert: planted violations of each rule, suppressions,
@@ -50,7 +55,7 @@ SNIPPETS = [
 
 
 def _copy(src: Path, tmp_path: Path) -> Path:
-    root = tmp_path / src.name
+    root = tmp_path / (src.parent.name if src.name == "input" else src.name)
     shutil.copytree(src, root)
     return root
 
@@ -96,7 +101,7 @@ def _no_overlays():
         set_overlay(Path(path), None)
 
 
-@pytest.mark.parametrize("src", PROJECTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("src", PROJECTS, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_open_files_match_check(src: Path, tmp_path: Path) -> None:
     root = _copy(src, tmp_path)
     texts = _texts(root)
