@@ -449,3 +449,23 @@ async def test_check_never_imports_pygls(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
+
+
+async def test_server_without_pygls_says_how_to_install_it() -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "sys.modules['pygls'] = None  # as if it were not installed\n"
+        "from ssot_lint.cli import main\n"
+        "main(['server'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 2
+    assert "pip install 'ssot-lint[lsp]'" in out.stderr
