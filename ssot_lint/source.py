@@ -101,6 +101,9 @@ def read_source(path: Path) -> Source:
     except IsADirectoryError:
         raise SourceError("is a directory, not a Python file") from None
     except FileNotFoundError:
+        # A dangling link is listed like any file: say so, not "disappeared".
+        if path.is_symlink():
+            raise SourceError(f"broken symbolic link to {os.readlink(path)}") from None
         raise SourceError("file disappeared before it could be read") from None
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
