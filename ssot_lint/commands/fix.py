@@ -119,7 +119,9 @@ def _fix_loop(options: object, *, unsafe: bool, write: bool, max_passes: int) ->
         for rel_path in sorted(plan):
             project_file = result.project.files.get(rel_path)
             path = project_file.path if project_file is not None else result.root / rel_path
-            if _fix_file(Path(path), rel_path, plan[rel_path], started, write, report):
+            if _fix_file(
+                Path(path), rel_path, plan[rel_path], started, write, report, root=result.root
+            ):
                 progressed = True
         if not write or not progressed:
             break
@@ -205,11 +207,20 @@ def _fix_file(
     started: int,
     write: bool,
     report: FixReport,
+    *,
+    root: Path | None = None,
 ) -> bool:
     """Apply one pass of fixes to one file; True if its text changed."""
     from ssot_lint.fixes import FixError, apply_fixes, encode_text, write_if_unchanged
     from ssot_lint.source import SourceError, read_source
 
+    if root is not None and not _resolves_inside(path, root):
+        # The atomic writer rewrites a link's target: a symbolic link in the
+        # project pointing elsewhere must not let a fix write outside it.
+        report.problems.append(
+            (rel_path, "resolves, through a symbolic link, outside the project; not fixed")
+        )
+        return False
     try:
         source = read_source(path)
         modified = os.stat(path).st_mtime_ns
@@ -244,6 +255,12 @@ def _fix_file(
     applied = {id(f) for f in outcome.applied}
     change.codes.update(d.code for d in diagnostics if id(d.fix) in applied)
     return True
+
+
+def _resolves_inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, all symbolic links followed, is a file under ``root``."""
+    real = Path(os.path.realpath(path))
+    return real.is_relative_to(os.path.realpath(root))
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
