@@ -31,6 +31,11 @@ def server(config_file: Path | None, no_cache: bool) -> None:
     try:
         from ssot_lint.server import serve
     except ImportError as exc:
+        # Only a missing pygls (or its lsprotocol) means "install the extra";
+        # any other import failure is a bug and must show as one.
+        missing = (exc.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
+            raise
         fail(
             f"the language server needs pygls ({exc}); install it with "
             "`pip install 'ssot-lint[lsp]'`"
