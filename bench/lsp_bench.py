@@ -114,8 +114,16 @@ class Client:
                     "no answer from the server; its stderr:\n" + "".join(self.stderr)
                 )
             try:
-                received, message = self.messages.get(timeout=remaining)
+                # Short waits: a server that died (an import error, a crash) is
+                # reported at once instead of after the whole timeout.
+                received, message = self.messages.get(timeout=min(remaining, 0.5))
             except queue.Empty:
+                if self.process.poll() is not None and self.messages.empty():
+                    time.sleep(0.2)  # let the stderr thread read the last lines
+                    raise RuntimeError(
+                        f"the server exited with status {self.process.returncode}; "
+                        "its stderr:\n" + "".join(self.stderr)
+                    ) from None
                 continue
             if accept(message):
                 return received, message
@@ -141,7 +149,15 @@ def _diagnostics_for(uri: str, version: int) -> Any:
     return accept
 
 
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not on every platform
+        return None
+
+
 def run(files: int, lines: int, edits: int, workdir: Path, pause: float) -> dict[str, Any]:
+    load_start = _load()
     started = time.perf_counter()
     big = generate(workdir, files=files, big_lines=lines)
     generated = time.perf_counter() - started
@@ -223,6 +239,9 @@ def run(files: int, lines: int, edits: int, workdir: Path, pause: float) -> dict
         client.close()
     every = [x for values in latencies.values() for x in values]
     return {
+        # The figures mean little on a busy machine: say how busy it was.
+        "load_average_1min": {"start": load_start, "end": _load()},
+        "cpus": os.cpu_count(),
         "files": files,
         "big_file_lines": len(text.splitlines()),
         "generate_seconds": generated,
@@ -270,6 +289,11 @@ def main(argv: list[str] | None = None) -> None:
         f"server start to first diagnostics (index build, cold cache): "
         f"{figures['first_diagnostics_seconds']:.1f} s; "
         f"{figures['diagnostics_in_big_file']} diagnostics in the edited module"
+    )
+    load = figures["load_average_1min"]
+    print(
+        f"machine: {figures['cpus']} CPUs; 1-minute load average {load['start']} at the start, "
+        f"{load['end']} at the end"
     )
     print("publish latency after an edit, warm index (ms):")
     for kind, summary in figures["latency_ms"].items():
