@@ -14,9 +14,11 @@ Two content-addressed stores and one shortcut:
 Everything lives in one pickle file per tool version and project root, loaded
 once and replaced atomically (temp file + ``os.replace``): two concurrent runs
 cannot corrupt it (the last writer wins; the loser's entries are recomputed
-next time). A file that fails to load is discarded with one warning and
-rebuilt. Entries unused for ``MAX_IDLE_RUNS`` runs are pruned, so the cache
-stays bounded by what the project (and its history) actually contains.
+next time). The pickle is followed by a checksum of it, so damage that still
+unpickles (a flipped bit in a message) is detected too. A file that fails to
+load or to verify is discarded with one warning and rebuilt. Entries unused
+for ``MAX_IDLE_RUNS`` runs are pruned, so the cache stays bounded by what the
+project (and its history) actually contains.
 """
 
 from __future__ import annotations
@@ -35,12 +37,19 @@ from typing import Any
 from ssot_lint import __version__
 
 CACHE_DIR_NAME = ".ssot-lint-cache"
-FORMAT = 1
+FORMAT = 2  # 2: the pickle is followed by _TRAILER_MAGIC + its blake2b-128
 RACY_SECONDS = 2.0
 MAX_IDLE_RUNS = 20
 MAX_ENTRIES = 500_000
 
 StatKey = tuple[int, int, int]  # mtime_ns, size, inode
+
+_TRAILER_MAGIC = b"SSOTsum1"
+_TRAILER_SIZE = len(_TRAILER_MAGIC) + 16
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=16).digest()
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -94,8 +103,11 @@ class Cache:
     def _load(self) -> None:
         assert self.path is not None
         try:
-            with open(self.path, "rb") as handle:
-                store = pickle.load(handle)
+            data = self.path.read_bytes()
+            payload, trailer = data[:-_TRAILER_SIZE], data[-_TRAILER_SIZE:]
+            if trailer != _TRAILER_MAGIC + _checksum(payload):
+                raise ValueError("checksum mismatch")
+            store = pickle.loads(payload)
             if not isinstance(store, _Store):
                 raise TypeError(f"unexpected content {type(store).__name__}")
             self._store = store
@@ -117,8 +129,10 @@ class Cache:
             _mark_cache_dir(self.path.parent.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
             try:
+                payload = pickle.dumps(self._store, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(self._store, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.write(payload)
+                    handle.write(_TRAILER_MAGIC + _checksum(payload))
                 os.replace(tmp, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):
