@@ -10,6 +10,7 @@ temporary directory. A missing browser FAILS the test (CI installs it).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -72,7 +73,7 @@ class DevTools:
                 "--remote-debugging-pipe",
                 "about:blank",
             ],
-            preexec_fn=wire_pipes,  # noqa: PLW1509 - no threads here; fds must be 3 and 4
+            preexec_fn=wire_pipes,  # no threads here; the pipes must be fds 3 and 4
             close_fds=False,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -126,10 +127,9 @@ class DevTools:
         return result["result"].get("value")
 
     def close(self) -> None:
-        try:
+        # Already gone: the process is reaped below anyway.
+        with contextlib.suppress(Exception):
             self.call("Browser.close", timeout=5)
-        except Exception:  # already gone: the process is reaped below anyway
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -317,7 +317,9 @@ def test_audit_from_a_recorded_history(tmp_path: Path) -> None:
     root = tmp_path / "platform"
     build_repo(root)
     history = tmp_path / "progress.jsonl"
-    code, _ = _invoke("progress", str(root), "--git", "HEAD~2", "--record", str(history), "--no-cache")
+    code, _ = _invoke(
+        "progress", str(root), "--git", "HEAD~2", "--record", str(history), "--no-cache"
+    )
     assert code == 0
     html = tmp_path / "audit.html"
     code, text = _invoke(
