@@ -116,13 +116,20 @@ def _fix_loop(options: object, *, unsafe: bool, write: bool, max_passes: int) ->
         if not plan:
             break
         progressed = False
+        fixed_files: set[str] = set()  # real paths changed in this pass
         for rel_path in sorted(plan):
             project_file = result.project.files.get(rel_path)
             path = project_file.path if project_file is not None else result.root / rel_path
+            real = os.path.realpath(path)
+            if real in fixed_files:
+                # The same file under a second name (a symbolic link in the
+                # project): already fixed; the next pass re-checks it.
+                continue
             if _fix_file(
                 Path(path), rel_path, plan[rel_path], started, write, report, root=result.root
             ):
                 progressed = True
+                fixed_files.add(real)
         if not write or not progressed:
             break
         needs_final_check = True
