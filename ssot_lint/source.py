@@ -46,7 +46,14 @@ def decode_source(data: bytes) -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"cannot determine encoding: {exc.msg}", exc.lineno or 1) from None
+        # tokenize says "invalid or missing encoding declaration" when one of
+        # the first two lines is not UTF-8; the bad byte is the useful news.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "utf-8"
+        else:
+            raise SourceError(f"cannot determine encoding: {exc.msg}", exc.lineno or 1) from None
     try:
         codecs.lookup(encoding)
     except LookupError:
