@@ -131,6 +131,34 @@ def test_nothing_inferred_says_which_defaults_apply(tmp_path: Path) -> None:
     assert tomlkit.parse(text).unwrap() == {"tool": {"ssot-lint": {}}}
 
 
+def test_src_layout_roots_are_paths_under_src(tmp_path: Path) -> None:
+    package = tmp_path / "src" / "billing"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "invoices.py").write_text("from billing.money import Money\n", encoding="utf-8")
+    (package / "money.py").write_text("class Money:\n    pass\n", encoding="utf-8")
+    found = propose(tmp_path, jobs=1)
+    assert found.src is not None and found.src.values == {"src": ["src/billing"]}
+
+
+def test_bundled_example_matches_its_hand_written_configuration() -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    found = propose(examples, jobs=1).section()
+    written = load_settings_file(examples / "pyproject.toml")
+    canonical = {c["class"]: c for c in found["canonical"]}
+    tracker = written.canonical[0]
+    assert canonical[tracker.class_]["accessor"] == tracker.accessor
+    assert "AgentStateTracker" in canonical[tracker.class_]["absorbs"]
+    deprecated = written.deprecated[0]
+    assert {"symbol": deprecated.symbol, "replacement": deprecated.replacement} in found[
+        "deprecated"
+    ]
+    assert found["ids"]["managers"] == written.ids.managers
+    assert found["ids"]["fix-imports"] == written.ids.fix_imports
+    assert found["state"]["enum"] == written.state.enum
+    assert found["registry"] == written.registry
+
+
 # ---------------------------------------------------------------------------
 # --write: byte-for-byte insertion
 
