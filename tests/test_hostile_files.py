@@ -110,6 +110,17 @@ def test_parse_error_messages_are_clear(tmp_path: Path) -> None:
     assert "indent" in diag.message or "tab" in diag.message, diag.message
 
 
+@pytest.mark.parametrize("line", [1, 2, 5])
+def test_invalid_utf8_names_the_byte_and_its_line(tmp_path: Path, line: int) -> None:
+    # On the first two lines tokenize would only say "invalid or missing
+    # encoding declaration"; the byte is the useful news wherever it is.
+    data = b"x = 1\n" * (line - 1) + b"# caf\xe9 au lait\n" + b"y = 2\n"
+    result, odd = _check_bytes(tmp_path, data)
+    assert list(odd) == [("app/odd.py", line, "SSOT000")]
+    (diag,) = [d for d in result.diagnostics if d.code == "SSOT000"]
+    assert diag.message == "cannot parse: cannot decode as utf-8: invalid byte b'\\xe9'"
+
+
 def test_very_long_lines(tmp_path: Path) -> None:
     # A 1 MB line, then a violation placed after a 35 000-character prefix.
     data = b"x = '" + b"a" * 1_000_000 + b"'\n" + b"y = 1; " * 5_000 + LEGACY.encode()
