@@ -40,7 +40,11 @@ class _Ignore:
             rel = path.relative_to(self.base).as_posix()
         except ValueError:
             return None
-        if rel == ".":
+        return self.verdict_rel(rel, is_dir)
+
+    def verdict_rel(self, rel: str, is_dir: bool) -> bool | None:
+        """``verdict`` for a path already made relative to ``base`` (POSIX)."""
+        if rel in ("", "."):
             return None
         return self.spec.check_file(rel + "/" if is_dir else rel).include
 
@@ -152,31 +156,94 @@ class Discoverer:
         because the named directory matches (``build`` for ``build/x.py``) must
         not exclude them: below an excluded directory, an entry is excluded
         when its own name matches (``.venv``, ``*_pb2.py``).
+
+        Paths are handled as strings relative to the root, and each directory
+        carries the .gitignore files that apply to it: ``pathlib`` arithmetic
+        per entry cost more than the whole walk.
         """
         out: list[Path] = []
-        stack = [directory]
+        stack = [(directory, self._rel(directory), self._chain(directory))]
         while stack:
-            current = stack.pop()
+            current, rel_dir, chain = stack.pop()
             try:
                 entries = sorted(os.scandir(current), key=lambda e: e.name)
             except OSError:
                 continue  # unreadable directory: nothing to analyse in it
             parent_ignored = named_excluded and self._ignored(current, True)
             for entry in entries:
-                path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
                 if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
                     continue
+                rel = (
+                    None
+                    if rel_dir is None
+                    else (f"{rel_dir}/{entry.name}" if rel_dir else entry.name)
+                )
                 if parent_ignored:
                     if self._name_ignored(current, entry.name, is_dir):
                         continue
-                elif self._ignored(path, is_dir):
+                elif rel is not None and self._rel_ignored(rel, is_dir, chain):
                     continue
+                path = Path(entry.path)
                 if is_dir:
-                    stack.append(path)
+                    inner = chain
+                    if rel is not None and self.settings.respect_gitignore:
+                        local = self._gitignore(path)
+                        if local is not None:
+                            inner = [*chain, (local, rel)]
+                    stack.append((path, rel, inner))
                 else:
                     out.append(path)
         return out
+
+    def _rel(self, path: Path) -> str | None:
+        """POSIX path relative to the root ('' for the root), None outside it."""
+        absolute_path = absolute(path)
+        if not absolute_path.is_relative_to(self.root):
+            return None
+        rel = absolute_path.relative_to(self.root).as_posix()
+        return "" if rel == "." else rel
+
+    def _chain(self, directory: Path) -> list[tuple[_Ignore, str]]:
+        """The .gitignore files that apply inside ``directory``, outermost first,
+        each with its directory relative to the root; for one above the root,
+        "/" and the root's path relative to it."""
+        if not self.settings.respect_gitignore or self._rel(directory) is None:
+            return []
+        chain: list[tuple[_Ignore, str]] = []
+        for outer in self._outer:
+            ignore = self._gitignore(outer)
+            if ignore is not None:
+                # Above the root: paths are the root's own path below it, then rel.
+                chain.append((ignore, "/" + self.root.relative_to(outer).as_posix()))
+        current = self.root
+        rel = ""
+        for part in ["", *Path(self._rel(directory) or "").parts]:
+            if part:
+                current = current / part
+                rel = f"{rel}/{part}" if rel else part
+            ignore = self._gitignore(current)
+            if ignore is not None:
+                chain.append((ignore, rel))
+        return chain
+
+    def _rel_ignored(self, rel: str, is_dir: bool, chain: list[tuple[_Ignore, str]]) -> bool:
+        """``_ignored`` for a path given relative to the root."""
+        if self._exclude.verdict_rel(rel, is_dir) is True:
+            return True
+        # As in git, a deeper .gitignore overrides a shallower one (``!keep.py``).
+        verdict: bool | None = None
+        for ignore, base in chain:
+            if base.startswith("/"):  # above the root
+                inner = f"{base[1:]}/{rel}"
+            elif base:
+                inner = rel[len(base) + 1 :]
+            else:
+                inner = rel
+            this = ignore.verdict_rel(inner, is_dir)
+            if this is not None:
+                verdict = this
+        return verdict is True

@@ -27,6 +27,9 @@ class SourceError(Exception):
         super().__init__(message)
         self.line = line
         self.column = column
+        # Set when the bytes were read but cannot be decoded: the failure is
+        # then a property of the content, cacheable like any other result.
+        self.digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,11 @@ def read_source(path: Path) -> Source:
         raise SourceError("file disappeared before it could be read") from None
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
-    text, encoding = decode_source(data)
+    try:
+        text, encoding = decode_source(data)
+    except SourceError as exc:
+        exc.digest = content_digest(data)
+        raise
     return Source(data, text, encoding, content_digest(data))
 
 
@@ -175,17 +182,22 @@ class ProjectLayout:
 
     def module_name(self, path: Path) -> str:
         """Dotted module name of ``path`` (best effort outside first-party roots)."""
-        path = _abs(path)
+        # Plain string arithmetic: called for every file of every run, where
+        # pathlib's parsing cost more than the rest of a warm run.
+        text = os.path.abspath(path)
         for name, location in self.packages.items():
-            if path == location:
+            where = str(location)
+            if text == where:
                 return name
-            if location.suffix not in (".py", ".pyi") and path.is_relative_to(location):
-                rel = path.relative_to(location).with_suffix("")
-                parts = (name, *rel.parts)
+            if location.suffix not in (".py", ".pyi") and text.startswith(where + os.sep):
+                parts = [name, *text[len(where) + 1 :].split(os.sep)]
+                stem, dot, _ = parts[-1].rpartition(".")
+                if dot and stem:  # as PurePath.with_suffix(""): "a.b.py" -> "a.b"
+                    parts[-1] = stem
                 if parts[-1] == "__init__":
-                    parts = parts[:-1]
+                    parts.pop()
                 return ".".join(parts)
-        return self._fallback_module_name(path)
+        return self._fallback_module_name(Path(text))
 
     def _fallback_module_name(self, path: Path) -> str:
         # Walk up through regular packages, as the import system would find them.
@@ -205,11 +217,15 @@ class ProjectLayout:
 
     def relative_path(self, path: Path) -> str:
         """Project-relative POSIX path (absolute if outside the project)."""
-        resolved = _abs(path)
-        try:
-            return resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        text = os.path.abspath(path)
+        root = str(self.root)
+        if text == root:
+            return "."
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if text.startswith(prefix):
+            rel = text[len(prefix) :]
+            return rel if os.sep == "/" else rel.replace(os.sep, "/")
+        return Path(text).as_posix()
 
 
 def is_package_init(path: Path) -> bool:

@@ -209,3 +209,55 @@ def test_unreadable_directory_is_skipped(tmp_path: Path, monkeypatch: pytest.Mon
     # Tests may run as root, which reads any directory: simulate the refusal.
     monkeypatch.setattr(os, "scandir", scandir)
     assert _discover(tmp_path) == ["app/ok.py"]
+
+
+def _reference_walk(discoverer: Discoverer, start: Path) -> list[Path]:
+    """The obvious walk: every entry asked ``_ignored`` by its full path."""
+    out = []
+    for current, dirs, files in os.walk(start):
+        here = Path(current)
+        dirs[:] = [d for d in dirs if not discoverer._ignored(here / d, True)]
+        for name in files:
+            if name.endswith((".py", ".pyi")) and not discoverer._ignored(here / name, False):
+                out.append(here / name)
+    return sorted(out)
+
+
+def test_walk_matches_asking_every_path_in_full(tmp_path: Path) -> None:
+    """The walk computes relative paths and .gitignore chains incrementally;
+    it must exclude exactly what the path-by-path check excludes."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("*_generated.py\nproject/vendor/\n", encoding="utf-8")
+    root = repo / "project"
+    _touch(
+        root,
+        "app/a.py",
+        "app/a_generated.py",
+        "app/gen/x.py",
+        "app/gen/keep.py",
+        "app/deep/er/snapshot_1.py",
+        "app/deep/er/snapshot_keep.py",
+        "app/deep/er/mod.pyi",
+        "vendor/lib.py",
+        "build/out.py",
+        "tmp/scratch.py",
+        "tools/tmp/t.py",
+        "local_settings.py",
+        "main.py",
+    )
+    (root / ".gitignore").write_text("tmp/\nlocal_settings.py\nsnapshot_*.py\n", encoding="utf-8")
+    (root / "app" / ".gitignore").write_text("gen/*\n!gen/keep.py\n", encoding="utf-8")
+    (root / "app" / "deep" / ".gitignore").write_text("!snapshot_keep.py\n", encoding="utf-8")
+    discoverer = Discoverer(root, Settings(extend_exclude=["tools"]))
+    for start in (root, root / "app", root / "app" / "deep"):
+        walked = discoverer.discover([start])
+        assert walked == _reference_walk(discoverer, start), start
+    names = {p.relative_to(root).as_posix() for p in discoverer.discover([root])}
+    assert names == {
+        "app/a.py",
+        "app/gen/keep.py",
+        "app/deep/er/snapshot_keep.py",
+        "app/deep/er/mod.pyi",
+        "main.py",
+    }
