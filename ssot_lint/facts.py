@@ -10,6 +10,7 @@ by content hash alongside the per-file diagnostics.
 from __future__ import annotations
 
 import ast
+import hashlib
 import operator
 import re
 from collections.abc import Iterable, Iterator
@@ -147,6 +148,41 @@ class FileFacts:
             else:
                 table[imp.bound_name] = imp.target
         return table
+
+
+def facts_signature(facts: FileFacts) -> str:
+    """A digest of everything in ``facts`` except positions and suppressions:
+    what names a module defines, imports and re-exports. Edits inside function
+    bodies leave it unchanged, so what is derived from it (project knowledge,
+    the language server's context) is reused across them."""
+    imports = [
+        (
+            i.module,
+            i.name,
+            i.asname,
+            i.level,
+            i.type_checking,
+            i.in_function,
+            i.guarded,
+            i.in_except,
+            i.stmt_names,
+        )
+        for i in facts.imports
+    ]
+    classes = [(c.name, c.bases, c.methods, c.members, c.is_shim) for c in facts.classes]
+    data = (
+        facts.module,
+        facts.is_package,
+        imports,
+        classes,
+        sorted(facts.bindings),
+        sorted(facts.aliases.items()),
+        facts.all_names,
+        facts.has_getattr,
+        facts.syntax_error is None,
+    )
+    blob = repr(data).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
 def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:
@@ -521,5 +557,5 @@ def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, 
         return facts, None
     facts = FactExtractor(module, is_package, text).extract(tree)
     if _SUPPRESSION_HINT.search(text):
-        facts.suppressions = scan_suppressions(text)
+        facts.suppressions = scan_suppressions(text, parses=True)
     return facts, tree

@@ -375,3 +375,77 @@ def test_missing_reason_report_can_be_silenced_by_naming_ssot101(tmp_path: Path)
 def test_ignoring_ssot101_turns_the_requirement_off(tmp_path: Path) -> None:
     handler = f"{LEGACY}  # ssot: ignore[SSOT004]\n"
     assert _diags(tmp_path, handler, REASONS + '\nignore = ["SSOT101"]') == []
+
+
+# -- the regular-expression scan of parsed files agrees with the tokenizer ----
+
+TRICKY_SOURCES = [
+    # a comment between the parts of an implicitly concatenated string
+    'x = ("abc"  # noqa: SSOT002\n     "def")\n',
+    # '#' and directives inside every kind of string
+    "a = '# noqa'\nb = \"# ssot: ignore\"\nc = '''\n# noqa: SSOT004\n'''  # noqa\n",
+    'd = """x # ssot: ignore-file\n"""  # ssot: ignore[SSOT003]\n',
+    "e = r'\\'# noqa'  # noqa: SSOT001\nf = b\"\\\\\"  # NOQA\n",
+    "g = f\"{'#'} {x!r:>{w}}\"  # ssot: ignore(reason (nested))\n",
+    "h = f'''{\"# noqa\"}\n'''  # noqa:SSOT005,SSOT006\n",
+    # backslash continuations, inside and outside strings
+    "i = 'one \\\n# noqa' + \\\n    'two'  # noqa: E501 SSOT002\n",
+    # CRLF and lone CR line endings
+    "j = 1  # noqa\r\nk = '''\r\n# noqa\r\n'''  # ssot: ignore\r\n",
+    "m = 1  # noqa: SSOT002\rn = 2  # ssot: ignore-file[SSOT004]\r",
+    # non-ASCII before the comment: columns are characters
+    "s = 'ünïcødé'  # noqa: SSOT002\n# ünï # ssot: ignore[SSOT001]\n",
+    # a comment inside brackets and after a string ending in an escaped backslash
+    't = [\n    \'\\\\\',  # noqa: SSOT003\n    "\\"",  # noqa\n]\n',
+]
+
+
+@pytest.mark.parametrize("source", TRICKY_SOURCES)
+def test_regex_scan_of_parsed_source_equals_the_tokenizer(source: str) -> None:
+    import ast
+
+    from ssot_lint.suppressions import _scan_parsed
+
+    ast.parse(source)  # the fast scan is only used on source that parses
+    expected = scan_suppressions(source)
+    assert expected, "each case holds at least one real directive"
+    assert _scan_parsed(source) == expected
+
+
+def test_comments_of_parsed_stdlib_files_equal_the_tokenizers() -> None:
+    """Every comment, found by one regular expression, of a deterministic
+    sample of the standard library (every 8th module, and every module that
+    mentions a directive): where, and what, exactly as the tokenizer says."""
+    import ast
+    import io
+    import re
+    import sys
+    import sysconfig
+    import tokenize
+
+    from ssot_lint.source import SourceError, read_source
+    from ssot_lint.suppressions import parsed_comments
+
+    hint = re.compile(rb"noqa|ssot:", re.IGNORECASE)
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in stdlib.rglob("*.py") if "site-packages" not in p.parts)
+    compared = with_directives = comments = 0
+    for index, path in enumerate(files):
+        if index % 8 and not hint.search(path.read_bytes()):
+            continue
+        try:
+            text = read_source(path).text
+            ast.parse(text)
+        except (SourceError, SyntaxError, ValueError):
+            continue
+        expected = scan_suppressions(text)
+        assert scan_suppressions(text, parses=True) == expected, path
+        with_directives += bool(expected)
+        if sys.version_info < (3, 12):  # where the regular expression is used
+            tokens = tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
+            wanted = [(*t.start, t.string) for t in tokens if t.type == tokenize.COMMENT]
+            assert list(parsed_comments(text)) == wanted, path
+            comments += len(wanted)
+        compared += 1
+    assert compared > 100 and with_directives >= 5
+    assert comments > 10_000 or sys.version_info >= (3, 12)
