@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssot_lint.diagnostics import Diagnostic, InternalError
-from ssot_lint.facts import FileFacts, extract_facts
+from ssot_lint.facts import FileFacts, extract_facts, facts_signature
 from ssot_lint.source import SourceError, read_source
 
 PARSE_ERROR = "SSOT000"
@@ -30,6 +30,7 @@ class FactsResult:
     facts: FileFacts
     parse_error: Diagnostic | None = None
     lines: int = 0
+    signature: str = ""  # facts_signature: the facts that project knowledge reads
 
 
 @dataclass
@@ -57,10 +58,12 @@ def analyse_facts(file: Path, rel_path: str, module: str, is_package: bool) -> F
         source = read_source(file)
     except SourceError as exc:
         facts = FileFacts(module=module, is_package=is_package)
-        return FactsResult(rel_path, None, facts, parse_error(rel_path, str(exc), exc.line, 1))
+        error = parse_error(rel_path, str(exc), exc.line, 1)
+        return FactsResult(rel_path, exc.digest, facts, error, 0, facts_signature(facts))
     facts, _tree = extract_facts(source.text, module, is_package)
     error = None
     if facts.syntax_error is not None:
         message, line, column = facts.syntax_error
         error = parse_error(rel_path, message, line, column)
-    return FactsResult(rel_path, source.digest, facts, error, source.text.count("\n") + 1)
+    lines = source.text.count("\n") + 1
+    return FactsResult(rel_path, source.digest, facts, error, lines, facts_signature(facts))

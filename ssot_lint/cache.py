@@ -7,9 +7,18 @@ Two content-addressed stores and one shortcut:
   blob appears in many commits.
 * rule results: ``(content digest, path, module, test?, enabled CST rules,
   settings fingerprint, project-knowledge fingerprint)`` -> diagnostics.
+* whole runs: a digest of everything a run's outcome depends on (every
+  file's content digest, module and role, the settings, the selection, the
+  registry) -> the run's diagnostics (``run_memo.py``). A check of an
+  unchanged project is then a stat of every file and one lookup.
 * stat index: path -> ``(mtime_ns, size, inode, digest)``, so an unchanged file
   is neither read nor hashed on a warm run. Like git's index it distrusts a
   file modified within ``RACY_SECONDS`` of the moment the index was written.
+
+Values are stored pickled (bytes inside the store) and unpickled when asked
+for: loading the store then costs a few milliseconds however many files it
+describes, and a run that reuses a whole previous run never unpickles the
+facts of files it does not look at.
 
 Everything lives in one pickle file per tool version and project root, loaded
 once and replaced atomically (temp file + ``os.replace``): two concurrent runs
@@ -37,10 +46,13 @@ from typing import Any
 from ssot_lint import __version__
 
 CACHE_DIR_NAME = ".ssot-lint-cache"
-FORMAT = 2  # 2: the pickle is followed by _TRAILER_MAGIC + its blake2b-128
+# 2: the pickle is followed by _TRAILER_MAGIC + its blake2b-128;
+# 3: whole-run results, values stored pickled
+FORMAT = 3
 RACY_SECONDS = 2.0
 MAX_IDLE_RUNS = 20
 MAX_ENTRIES = 500_000
+MAX_RUNS = 16  # whole-run results and project knowledge kept
 
 StatKey = tuple[int, int, int]  # mtime_ns, size, inode
 
@@ -62,10 +74,11 @@ class _Store:
     run: int = 0
     written_at: float = 0.0
     stats: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
-    facts: dict[tuple[Any, ...], tuple[int, Any]] = field(
+    facts: dict[tuple[Any, ...], tuple[int, bytes]] = field(
         default_factory=dict
     )  # key -> (run, value)
-    rules: dict[tuple[Any, ...], tuple[int, Any]] = field(default_factory=dict)
+    rules: dict[tuple[Any, ...], tuple[int, bytes]] = field(default_factory=dict)
+    runs: dict[tuple[Any, ...], tuple[int, bytes]] = field(default_factory=dict)
 
 
 class Cache:
@@ -143,12 +156,13 @@ class Cache:
 
     def _prune(self) -> None:
         run = self._store.run
-        for table in (self._store.facts, self._store.rules):
+        for table in (self._store.facts, self._store.rules, self._store.runs):
             stale = [k for k, (used, _) in table.items() if run - used > MAX_IDLE_RUNS]
             for key in stale:
                 del table[key]
-            if len(table) > MAX_ENTRIES:
-                oldest = sorted(table, key=lambda k: table[k][0])[: len(table) - MAX_ENTRIES]
+            limit = MAX_RUNS if table is self._store.runs else MAX_ENTRIES
+            if len(table) > limit:
+                oldest = sorted(table, key=lambda k: table[k][0])[: len(table) - limit]
                 for key in oldest:
                     del table[key]
 
@@ -198,7 +212,13 @@ class Cache:
     def put_rules(self, key: tuple[Any, ...], value: Any) -> None:
         self._put(self._store.rules, key, value)
 
-    def _get(self, table: dict[tuple[Any, ...], tuple[int, Any]], key: tuple[Any, ...]) -> Any:
+    def get_run(self, key: tuple[Any, ...]) -> Any | None:
+        return self._get(self._store.runs, key)
+
+    def put_run(self, key: tuple[Any, ...], value: Any) -> None:
+        self._put(self._store.runs, key, value)
+
+    def _get(self, table: dict[tuple[Any, ...], tuple[int, bytes]], key: tuple[Any, ...]) -> Any:
         if self.path is None:
             return None
         entry = table.get(key)
@@ -209,14 +229,19 @@ class Cache:
         if entry[0] != self._store.run:
             table[key] = (self._store.run, entry[1])
             # Touching only matters for pruning; it does not force a rewrite.
-        return entry[1]
+        try:
+            return pickle.loads(entry[1])
+        except Exception:  # verified by the checksum, so only a changed class: a miss
+            del table[key]
+            self._dirty = True
+            return None
 
     def _put(
-        self, table: dict[tuple[Any, ...], tuple[int, Any]], key: tuple[Any, ...], value: Any
+        self, table: dict[tuple[Any, ...], tuple[int, bytes]], key: tuple[Any, ...], value: Any
     ) -> None:
         if self.path is None:
             return
-        table[key] = (self._store.run, value)
+        table[key] = (self._store.run, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         self._dirty = True
 
 

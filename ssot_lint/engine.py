@@ -11,7 +11,8 @@ rule run, so a warm run never pays for it.
 
 from __future__ import annotations
 
-import os
+import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,10 @@ from ssot_lint.diagnostics import Diagnostic, InternalError
 from ssot_lint.discovery import Discoverer, absolute
 from ssot_lint.knowledge import ProjectKnowledge, gather_knowledge
 from ssot_lint.project import Project, ProjectFile, make_test_matcher
+from ssot_lint.registry import RegistryError, find_registry
 from ssot_lint.rules import all_rules
 from ssot_lint.rules.base import CstRule, ProjectRule
+from ssot_lint.run_memo import RunMemo, run_key
 from ssot_lint.selection import RuleSelection
 from ssot_lint.source import (
     ProjectLayout,
@@ -64,6 +67,7 @@ class RunStats:
     facts_computed: int = 0  # files parsed with ast this run (cache misses)
     rules_computed: int = 0  # files whose rule results were computed this run
     libcst_parsed: int = 0  # of those, files that needed libcst
+    whole_run_reused: bool = False  # nothing changed: the last such run's outcome stands
 
 
 @dataclass
@@ -73,9 +77,19 @@ class RunResult:
     errors: list[InternalError]
     files_checked: int
     suppressed: int
-    project: Project
     knowledge: ProjectKnowledge
     stats: RunStats = field(default_factory=RunStats)
+    # The project index, or how to build it: a reused run never needed it,
+    # and builds it only if a caller asks (baseline, graph, fix).
+    _project: Project | None = None
+    _load_project: Callable[[], Project] | None = None
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            assert self._load_project is not None
+            self._project = self._load_project()
+        return self._project
 
     @property
     def root(self) -> Path:
@@ -112,7 +126,10 @@ def run_check(options: RunOptions) -> RunResult:
     )
     discoverer = Discoverer(config.root, settings)
     targets = discoverer.discover(paths)
-    project_files = discoverer.discover([config.root]) if config.root.is_dir() else []
+    if all(absolute(p) == discoverer.root for p in paths):
+        project_files = targets  # `check .` at the root: one walk, not two
+    else:
+        project_files = discoverer.discover([config.root]) if config.root.is_dir() else []
     every_file = sorted(set(project_files) | set(targets))
     target_set = set(targets)
     jobs = options.jobs or default_jobs()
@@ -121,20 +138,64 @@ def run_check(options: RunOptions) -> RunResult:
 
     layout = ProjectLayout.from_settings(config.root, settings.src, every_file)
     is_test = make_test_matcher(settings)
-    facts_results = _gather_facts(every_file, layout, cache, jobs, options.progress, stats)
-    project = Project(layout, settings)
-    for file in every_file:
-        rel = layout.relative_path(file)
-        facts = facts_results[rel].facts
-        project.add(ProjectFile(absolute(file), rel, facts, is_test(rel), file in target_set))
+    digests = _file_digests(every_file, layout, cache)
 
-    knowledge = gather_knowledge(project)
+    def build_project(progress: ProgressCallback | None = None) -> Project:
+        facts_results = _gather_facts(every_file, layout, cache, jobs, progress, stats, digests)
+        project = Project(layout, settings)
+        for file in every_file:
+            rel = layout.relative_path(file)
+            facts = facts_results[rel].facts
+            project.add(ProjectFile(absolute(file), rel, facts, is_test(rel), file in target_set))
+        project_facts[0] = facts_results
+        return project
+
+    project_facts: list[dict[str, FactsResult]] = [{}]
+    memo_key = None
+    if cache.enabled:
+        rows = [
+            (
+                layout.relative_path(file),
+                layout.module_name(file),
+                is_package_init(file),
+                file in target_set,
+            )
+            for file in every_file
+        ]
+        memo_key = _memo_key(rows, digests, is_test, config.root, settings, options)
+    memo = cache.get_run(memo_key) if memo_key is not None else None
+    if memo is not None and memo.still_valid(layout):
+        stats.whole_run_reused = True
+
+        def load_project() -> Project:
+            project = build_project()
+            cache.save()  # facts evicted meanwhile were recomputed
+            return project
+
+        cache.save()
+        return RunResult(
+            config=config,
+            diagnostics=memo.diagnostics,
+            errors=[],
+            files_checked=len(target_set),
+            suppressed=memo.suppressed,
+            knowledge=memo.knowledge,
+            stats=stats,
+            _load_project=load_project,
+        )
+
+    project = build_project(options.progress)
+    facts_results = project_facts[0]
+    knowledge = _knowledge(project, facts_results, cache)
     rules = all_rules()
     by_file, errors = _run_cst_rules(
         project, facts_results, selection, settings, knowledge, cache, jobs, options, stats
     )
     errors += _run_project_rules(project, selection, by_file, rules)
     diagnostics, suppressed = _apply_suppressions(project, selection, by_file, settings, set(rules))
+    if memo_key is not None and not errors:
+        memo = RunMemo(diagnostics, suppressed, knowledge, dict(project.disk_answers))
+        cache.put_run(memo_key, memo)
     cache.save()
     return RunResult(
         config=config,
@@ -142,14 +203,96 @@ def run_check(options: RunOptions) -> RunResult:
         errors=errors,
         files_checked=len(target_set),
         suppressed=suppressed,
-        project=project,
         knowledge=knowledge,
         stats=stats,
+        _project=project,
     )
+
+
+def _memo_key(
+    rows: list[tuple[str, str, bool, bool]],
+    digests: dict[str, str | None],
+    is_test: Callable[[str], bool],
+    root: Path,
+    settings: Settings,
+    options: RunOptions,
+) -> tuple[str, ...] | None:
+    try:
+        registry_file = find_registry(root, settings)
+    except RegistryError:
+        return None  # the run reports it
+    selection = (
+        tuple(options.select),
+        tuple(options.extend_select),
+        tuple(options.ignore),
+        options.prefilter,
+    )
+    files = []
+    for rel, module, is_package, is_target in rows:
+        digest = digests.get(rel)
+        if digest is None:  # unreadable: nothing to key the file on
+            return None
+        files.append((rel, digest, module, is_package, is_test(rel), is_target))
+    return run_key(files, settings.fingerprint(), selection, registry_file)
+
+
+def _knowledge(
+    project: Project, facts_results: dict[str, FactsResult], cache: Cache
+) -> ProjectKnowledge:
+    """``gather_knowledge``, reused while no file's names change.
+
+    Knowledge reads what modules define, import and re-export, never where:
+    keyed by each file's ``facts_signature``, it survives edits inside
+    function bodies, which is what most commits (and pre-commit runs) are.
+    """
+    if not cache.enabled:
+        return gather_knowledge(project)
+    rows = []
+    for rel, file in sorted(project.files.items()):
+        signature = facts_results[rel].signature
+        if not signature:
+            return gather_knowledge(project)
+        rows.append((rel, file.is_test, signature))
+    packages = sorted((name, str(path)) for name, path in project.layout.packages.items())
+    blob = pickle.dumps((rows, packages, project.settings.fingerprint()))
+    key = ("knowledge", hashlib.blake2b(blob, digest_size=16).hexdigest())
+    knowledge = cache.get_run(key)
+    if knowledge is None:
+        knowledge = gather_knowledge(project)
+        cache.put_run(key, knowledge)
+    return knowledge
 
 
 # ---------------------------------------------------------------------------
 # Phase 1: facts for every file.
+
+
+def _file_digests(files: list[Path], layout: ProjectLayout, cache: Cache) -> dict[str, str | None]:
+    """Each file's content digest: from the stat index where the file is
+    unchanged, else read and hashed. None where the cache is off or the file
+    cannot be read."""
+    digests: dict[str, str | None] = {}
+    if not cache.enabled:
+        return {layout.relative_path(file): None for file in files}
+    for file in files:
+        rel = layout.relative_path(file)
+        try:
+            stat = file.stat()
+        except OSError:
+            digests[rel] = None
+            continue
+        digest = cache.digest_for(rel, stat)
+        if digest is None:
+            # Changed (or racy) on disk: hash it here, it may still be in the store.
+            try:
+                digest = content_digest(file.read_bytes())
+            except OSError:
+                digest = None
+            if digest is not None:
+                cache.record_stat(rel, stat, digest)
+        digests[rel] = digest
+    cache.forget_missing(set(digests))
+    return digests
 
 
 def _gather_facts(
@@ -159,35 +302,25 @@ def _gather_facts(
     jobs: int,
     progress: ProgressCallback | None,
     stats: RunStats,
+    digests: dict[str, str | None] | None = None,
 ) -> dict[str, FactsResult]:
+    if digests is None:
+        digests = _file_digests(files, layout, cache)
     results: dict[str, FactsResult] = {}
     pending: list[tuple[Path, str, str, bool]] = []
-    pending_stats: dict[str, os.stat_result] = {}
     for file in files:
         rel = layout.relative_path(file)
         module = layout.module_name(file)
         is_package = is_package_init(file)
-        try:
-            stat = file.stat()
-        except OSError:
-            stat = None
-        digest = cache.digest_for(rel, stat) if (stat is not None and cache.enabled) else None
-        if digest is None and stat is not None and cache.enabled:
-            # Changed (or racy) on disk: hash it here, it may still be in the store.
-            try:
-                digest = content_digest(file.read_bytes())
-            except OSError:
-                digest = None
-            if digest is not None:
-                cache.record_stat(rel, stat, digest)
+        digest = digests.get(rel)
         cached = cache.get_facts((digest, module, is_package)) if digest else None
         if cached is not None:
-            results[rel] = FactsResult(rel, digest, cached.facts, _rebase(cached.parse_error, rel))
+            error = _rebase(cached.parse_error, rel)
+            results[rel] = FactsResult(
+                rel, digest, cached.facts, error, cached.lines, cached.signature
+            )
             continue
         pending.append((file, rel, module, is_package))
-        if stat is not None:
-            pending_stats[rel] = stat
-    cache.forget_missing(set(results) | {task[1] for task in pending})
     stats.facts_computed = len(pending)
     done = [len(files) - len(pending)]
 
@@ -258,18 +391,25 @@ def _run_cst_rules(
             found.extend(cached.diagnostics)
             errors.extend(cached.errors)
             continue
+        stats.rules_computed += 1
+        active, size = _active_codes(file, codes, settings, knowledge, options.prefilter)
+        if not active:
+            # No trigger in the text: nothing can fire, and no worker is needed
+            # to find that out (reading a file costs far less than sending it).
+            if facts_result.digest is not None:
+                cache.put_rules(key, RulesResult(file.rel_path))
+            continue
         task = (
             file.path,
             file.rel_path,
             file.facts,
             settings,
             knowledge,
-            codes,
+            active,
             file.is_test,
             options.prefilter,
         )
-        pending.append((key, task))
-    stats.rules_computed = len(pending)
+        pending.append((key, task, size))
     if not pending:
         return by_file, errors
     # Only now is libcst needed (imported by the rule runner).
@@ -282,16 +422,37 @@ def _run_cst_rules(
         if options.progress:
             options.progress("rules", done[0], len(pending))
 
-    tasks = [task for _, task in pending]
-    for (key, _), result in zip(
-        pending, run_tasks(analyse_rules_by_code, tasks, jobs, tick), strict=True
-    ):
+    # Largest first, so the pool is not left waiting on one big file at the end.
+    pending.sort(key=lambda item: -item[2])
+    tasks = [task for _, task, _ in pending]
+    weights = [size for _, _, size in pending]
+    results = run_tasks(analyse_rules_by_code, tasks, jobs, tick, weights)
+    for (key, _, _), result in zip(pending, results, strict=True):
         by_file[result.path].extend(result.diagnostics)
         errors.extend(result.errors)
         stats.libcst_parsed += result.parsed
         if key[0] is not None and not result.errors:
             cache.put_rules(key, RulesResult(result.path, result.diagnostics, [], result.parsed))
     return by_file, errors
+
+
+def _active_codes(
+    file: ProjectFile,
+    codes: tuple[str, ...],
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    prefilter: bool,
+) -> tuple[tuple[str, ...], int]:
+    """The enabled CST rules whose triggers occur in the file, and its size."""
+    try:
+        text = read_source(file.path).text
+    except SourceError:
+        return (), 0  # reported as SSOT000 by the facts phase
+    if not prefilter:
+        return codes, len(text)
+    rules = all_rules()
+    active = tuple(c for c in codes if rules[c].can_fire(settings, knowledge, text))  # type: ignore[attr-defined]
+    return active, len(text)
 
 
 # ---------------------------------------------------------------------------

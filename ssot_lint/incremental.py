@@ -49,7 +49,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from ssot_lint.analysis import RulesResult
 from ssot_lint.config import Settings
 from ssot_lint.diagnostics import Diagnostic, Edit, Fix
-from ssot_lint.facts import FileFacts
+from ssot_lint.facts import FileFacts, facts_signature
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.rule_runner import (
     _Dispatcher,
@@ -146,37 +146,6 @@ def _chunk(start: int, text: str, group: list[ast.stmt]) -> Chunk:
         isinstance(stmt, ast.AsyncFunctionDef),
         tuple(declared),
     )
-
-
-def facts_signature(facts: FileFacts) -> str:
-    """A digest of everything in ``facts`` except positions and suppressions."""
-    imports = [
-        (
-            i.module,
-            i.name,
-            i.asname,
-            i.level,
-            i.type_checking,
-            i.in_function,
-            i.guarded,
-            i.in_except,
-            i.stmt_names,
-        )
-        for i in facts.imports
-    ]
-    classes = [(c.name, c.bases, c.methods, c.members, c.is_shim) for c in facts.classes]
-    data = (
-        facts.module,
-        facts.is_package,
-        imports,
-        classes,
-        sorted(facts.bindings),
-        sorted(facts.aliases.items()),
-        facts.all_names,
-        facts.has_getattr,
-        facts.syntax_error is None,
-    )
-    return _digest(repr(data))
 
 
 def _digest(text: str) -> str:

@@ -70,6 +70,10 @@ class Project:
     _lookups: dict[tuple[str, str], Lookup] = field(default_factory=dict, repr=False)
     _importers: dict[bool, dict[str, set[str]]] = field(default_factory=dict, repr=False)
     _definitions: dict[str, list[str]] | None = field(default=None, repr=False)
+    # What the file system said about modules the facts do not cover (excluded
+    # files, compiled extensions): the one input outside the analysed files,
+    # recorded so a reused whole-run result can be checked against it.
+    disk_answers: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def add(self, file: ProjectFile) -> None:
         self.files[file.rel_path] = file
@@ -88,6 +92,7 @@ class Project:
         self._memo.clear()
         self._lookups.clear()
         self._importers.clear()
+        self.disk_answers.clear()
         self._definitions = None
 
     def __iter__(self) -> Iterator[ProjectFile]:
@@ -131,23 +136,10 @@ class Project:
         return Found.UNKNOWN if self._on_disk(module) else Found.NO
 
     def _on_disk(self, module: str) -> bool:
-        top, *rest = module.split(".")
-        location = self.layout.packages.get(top)
-        if location is None:
-            return False
-        if not rest:
-            return location.exists()
-        if location.suffix in (".py", ".pyi"):
-            return False  # a single-file top-level module has no submodules
-        base = location.joinpath(*rest)
-        if base.is_dir() or base.with_suffix(".py").is_file() or base.with_suffix(".pyi").is_file():
-            return True
-        try:
-            siblings = os.listdir(base.parent)
-        except OSError:
-            return False
-        prefix = base.name + "."
-        return any(s.startswith(prefix) and s.endswith(_EXTENSION_SUFFIXES) for s in siblings)
+        answer = self.disk_answers.get(module)
+        if answer is None:
+            answer = self.disk_answers[module] = module_on_disk(self.layout, module)
+        return answer
 
     # -- can this import work? -----------------------------------------------
 
@@ -383,6 +375,27 @@ class Project:
                     index.setdefault(bound, []).append(f"{module}.{bound}")
             self._definitions = index
         return list(self._definitions.get(name, []))
+
+
+def module_on_disk(layout: ProjectLayout, module: str) -> bool:
+    """Whether a first-party module exists on disk, analysed or not."""
+    top, *rest = module.split(".")
+    location = layout.packages.get(top)
+    if location is None:
+        return False
+    if not rest:
+        return location.exists()
+    if location.suffix in (".py", ".pyi"):
+        return False  # a single-file top-level module has no submodules
+    base = location.joinpath(*rest)
+    if base.is_dir() or base.with_suffix(".py").is_file() or base.with_suffix(".pyi").is_file():
+        return True
+    try:
+        siblings = os.listdir(base.parent)
+    except OSError:
+        return False
+    prefix = base.name + "."
+    return any(s.startswith(prefix) and s.endswith(_EXTENSION_SUFFIXES) for s in siblings)
 
 
 def make_test_matcher(settings: Settings) -> Callable[[str], bool]:

@@ -167,7 +167,7 @@ def active_rules(
     prefilter: bool = True,
 ) -> list[type[CstRule]]:
     """The rules that can fire in ``text`` (all of them without the prefilter)."""
-    return [r for r in rule_classes if not prefilter or _triggered(r, settings, knowledge, text)]
+    return [r for r in rule_classes if not prefilter or r.can_fire(settings, knowledge, text)]
 
 
 def make_context(
@@ -200,13 +200,6 @@ def instantiate(
         except Exception:
             failures.append(f"{rule_class.code} failed: {traceback.format_exc(limit=-3).strip()}")
     return rules
-
-
-def _triggered(
-    rule: type[CstRule], settings: Settings, knowledge: ProjectKnowledge, text: str
-) -> bool:
-    triggers = rule.project_triggers(settings, knowledge)
-    return not triggers or any(t in text for t in triggers)
 
 
 def _to_diagnostics(

@@ -193,6 +193,12 @@ class CstRule(Rule):
         in a compat module), which a file may use without naming the original."""
         return cls.triggers(settings)
 
+    @classmethod
+    def can_fire(cls, settings: Settings, knowledge: ProjectKnowledge, text: str) -> bool:
+        """Whether ``text`` contains one of this rule's triggers (or it has none)."""
+        triggers = cls.project_triggers(settings, knowledge)
+        return not triggers or any(t in text for t in triggers)
+
     def report(self, node: cst.CSTNode, message: str, fix: PendingFix | None = None) -> None:
         self.ctx.reports.append(Report(self.code, node, message, self.ctx.resolver.scope, fix))
 
