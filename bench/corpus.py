@@ -166,6 +166,17 @@ PLANTED = {
             def update(self, state: dict) -> None:
                 get_execution_trackr().update_execution_state("x", None)  # expect: SSOT003
         """,
+    # A re-export under another name: the importer never spells the class's name.
+    "platform_app/agents/compat.py": """
+        from platform_app.agents.state import DeepAgentState as LegacyState  # expect: SSOT004
+        """,
+    "platform_app/services/legacy_user.py": """
+        from platform_app.agents.compat import LegacyState  # expect: SSOT004
+
+
+        def restore(data: dict) -> object:
+            return LegacyState(**data)
+        """,
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ssot_lint.config import Settings
 from ssot_lint.facts import resolve_relative
+from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.lazy import cst
 from ssot_lint.resolver import dotted_name, import_module_name, matches_name, module_matches
 from ssot_lint.rules.base import CstRule, FileContext
@@ -112,6 +113,17 @@ class DeprecatedSymbol(CstRule):
     @classmethod
     def triggers(cls, settings: Settings) -> tuple[str, ...]:
         return tuple({t.short for t in _targets(settings)})
+
+    @classmethod
+    def project_triggers(cls, settings: Settings, knowledge: ProjectKnowledge) -> tuple[str, ...]:
+        # `from app.compat import Legacy` names a re-export, not the class.
+        renamed = {
+            alias.rsplit(".", 1)[-1]
+            for target in _targets(settings)
+            if not target.is_module
+            for alias in knowledge.aliases_for(target.configured)
+        }
+        return tuple(sorted(set(cls.triggers(settings)) | renamed))
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
