@@ -316,6 +316,9 @@ class FactExtractor:
             self._stmt(stmt, ctx)
 
     def _stmt(self, stmt: ast.stmt, ctx: _Context) -> None:
+        kind = type(stmt)
+        if kind in _INERT or (kind in _ASSIGNMENTS and not ctx.module_level):
+            return  # most statements: nothing below binds or imports at module level
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self._import(stmt, ctx)
         elif isinstance(stmt, ast.ClassDef):
@@ -484,9 +487,13 @@ class FactExtractor:
         lines = self._lines()
         if line - 1 < len(lines):
             text = lines[line - 1]
-            match = re.search(r"\bclass\s+" + re.escape(node.name) + r"\b", text)
-            if match:
-                return line, match.end() - len(node.name) + 1
+            for match in _CLASS_NAME.finditer(text):
+                if match.group(1) == node.name:
+                    return line, match.start(1) + 1
+            # A name with characters \w does not cover (rare): the exact search.
+            found = re.search(r"\bclass\s+" + re.escape(node.name) + r"\b", text)
+            if found:
+                return line, found.end() - len(node.name) + 1
         return line, self._column(line, node.col_offset)
 
     def _lines(self) -> list[str]:
@@ -516,6 +523,25 @@ class FactExtractor:
 
 
 _TypeAlias = getattr(ast, "TypeAlias", None)
+# Statements ``_stmt`` has nothing to record for (no nested statements, no
+# module-level binding), and assignments, which only bind at module level.
+_INERT = frozenset(
+    {
+        ast.Expr,
+        ast.Return,
+        ast.Pass,
+        ast.Raise,
+        ast.Delete,
+        ast.Assert,
+        ast.Break,
+        ast.Continue,
+        ast.Nonlocal,
+    }
+)
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign})
+# One pattern for every class (compiling one per class name cost a quarter of
+# the whole extraction).
+_CLASS_NAME = re.compile(r"\bclass\s+(\w+)\b")
 
 
 def _replace(ctx: _Context, **changes: bool) -> _Context:

@@ -201,10 +201,14 @@ class IncrementalAnalyser:
         prefilter: bool = True,
         settings_key: str | None = None,
         knowledge_key: str | None = None,
+        only: Callable[[Chunk], bool] | None = None,
     ) -> RulesResult:
         """What ``analyse_text(text, ...)`` returns, re-walking only changed chunks.
 
         ``tree`` is ``ast.parse(text)`` (the facts phase already has it).
+        ``only``: chunks for which it is false are known to produce nothing
+        (``rule_runner`` passes the chunks without any trigger text) and are
+        neither walked nor, unless module-level code, parsed.
         """
         self.stats = IncrementalStats()
         active = active_rules(rule_classes, settings, knowledge, text, prefilter)
@@ -242,6 +246,10 @@ class IncrementalAnalyser:
                 )
             )
         )
+        if only is not None:
+            for chunk in chunks:
+                if not only(chunk):
+                    self._results.setdefault((chunk.text, context), _ChunkResult())
         dirty = [c for c in chunks if (c.text, context) not in self._results]
         if dirty:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -79,6 +80,12 @@ def analyse_rules(
         source = read_source(file)
     except SourceError:
         return RulesResult(rel_path)  # already reported as SSOT000 by the facts phase
+    if prefilter and source.encoding == "utf-8":
+        hot = _analyse_hot_chunks(
+            source.text, rel_path, facts, settings, knowledge, rule_classes, is_test
+        )
+        if hot is not None:
+            return hot
     return _analyse(
         source.data,
         source.text,
@@ -90,6 +97,85 @@ def analyse_rules(
         is_test,
         prefilter,
     )
+
+
+def _analyse_hot_chunks(
+    text: str,
+    rel_path: str,
+    facts: FileFacts,
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    rule_classes: Sequence[type[CstRule]],
+    is_test: bool,
+) -> RulesResult | None:
+    """The file's results from its *hot* top-level statements only.
+
+    The trigger prefilter, one level down: a statement (function, class,
+    block) whose text names no trigger, and no module-level name bound to
+    one (``from uuid import uuid4 as make_id``), cannot produce a diagnostic,
+    so only the others are given to libcst, with the rest of the module as
+    the incremental analysis' skeleton (``incremental.py``, which also
+    explains why a statement's results depend on its own text alone). A file
+    that mentions a trigger in one function of two thousand lines costs that
+    function, not the file. None: analyse the whole file instead.
+    """
+    active = active_rules(rule_classes, settings, knowledge, text, True)
+    if not active:
+        return RulesResult(rel_path)
+    names = _bound_triggers(active, settings, knowledge, facts)
+    if names is None:
+        return None  # some rule runs everywhere
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    from ssot_lint.incremental import IncrementalAnalyser, split_chunks
+
+    chunks = split_chunks(text, tree)
+    hot = [any(n in c.text for n in names) for c in chunks]
+    if all(hot):
+        return None  # nothing to skip: the whole file is cheaper
+    analyser = IncrementalAnalyser(rel_path)
+    return analyser.analyse(
+        text,
+        tree,
+        facts,
+        settings,
+        knowledge,
+        active,
+        is_test,
+        only=lambda chunk: any(n in chunk.text for n in names),
+    )
+
+
+def _bound_triggers(
+    active: Sequence[type[CstRule]],
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    facts: FileFacts,
+) -> set[str] | None:
+    """The active rules' triggers plus every module-level name bound, through
+    imports or ``X = Y`` aliases, to something whose name contains one."""
+    names: set[str] = set()
+    for rule in active:
+        triggers = rule.project_triggers(settings, knowledge)
+        if not triggers:
+            return None
+        names.update(triggers)
+    bindings = [
+        (imp.bound_name, f"{imp.module} {imp.name or ''}")
+        for imp in facts.imports
+        if not imp.is_star
+    ]
+    bindings += list(facts.aliases.items())
+    grown = True
+    while grown:  # aliases of aliases
+        grown = False
+        for bound, source in bindings:
+            if bound not in names and any(n in source for n in names):
+                names.add(bound)
+                grown = True
+    return names
 
 
 def analyse_text(
