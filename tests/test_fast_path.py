@@ -121,3 +121,56 @@ def test_prefilter_changes_no_diagnostic(tmp_path: Path) -> None:
     assert not fast.errors and not full.errors
     planted_codes = {d.code for d in fast.diagnostics if d.path.startswith("platform_app/")}
     assert {"SSOT002", "SSOT003", "SSOT004", "SSOT006"} <= planted_codes
+
+
+def test_hot_statement_analysis_equals_whole_file_and_skips_cold_ones(tmp_path: Path) -> None:
+    """libcst sees only statements naming a trigger, or a name bound to one
+    (aliases of aliases too), and finds exactly what the whole file gives."""
+    cold = "".join(f"\n\ndef filler_{i}(x):\n    return x * {i}\n" for i in range(40))
+    source = (
+        "import uuid\n"
+        "from uuid import uuid4 as make_id\n"
+        "new_id = make_id\n"
+        "again = new_id\n"
+        f"{cold}\n\n"
+        "def a():\n    run_id = str(uuid.uuid4())\n    return run_id\n\n\n"
+        "def b():\n    execution_id = str(again())\n    return execution_id\n\n\n"
+        "class Runner:\n    def run(self):\n        self.run_id = str(make_id())\n"
+    )
+    root = write_project(tmp_path / "proj", {"app/__init__.py": "", "app/ids.py": source})
+    fast = check(root, use_cache=False, jobs=1)
+    full = check(root, use_cache=False, jobs=1, prefilter=False)
+    key = [(d.path, d.line, d.column, d.code, d.message) for d in fast.diagnostics]
+    assert key == [(d.path, d.line, d.column, d.code, d.message) for d in full.diagnostics]
+    lines = source.splitlines()
+    assert {d.line for d in fast.diagnostics if d.code == "SSOT002"} >= {
+        lines.index("    run_id = str(uuid.uuid4())") + 1,
+        lines.index("    execution_id = str(again())") + 1,  # an alias of an alias
+        lines.index("        self.run_id = str(make_id())") + 1,
+    }
+
+    from ssot_lint import rule_runner
+    from ssot_lint.incremental import IncrementalAnalyser
+
+    walked: list[tuple[int, int]] = []
+    real = IncrementalAnalyser.analyse
+
+    def spy(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        walked.append((self.stats.walked, self.stats.chunks))
+        return result
+
+    IncrementalAnalyser.analyse = spy  # type: ignore[method-assign]
+    try:
+        file = fast.project.files["app/ids.py"]
+        from ssot_lint.rules import all_rules
+        from ssot_lint.rules.base import CstRule
+
+        rules = [r for r in all_rules().values() if issubclass(r, CstRule)]
+        result = rule_runner.analyse_rules(
+            file.path, file.rel_path, file.facts, fast.settings, fast.knowledge, rules, False
+        )
+    finally:
+        IncrementalAnalyser.analyse = real  # type: ignore[method-assign]
+    assert walked and walked[0][0] <= 6 and walked[0][1] > 40, walked  # 6 hot of 46
+    assert len(result.diagnostics) == len([d for d in full.diagnostics if d.path == "app/ids.py"])
