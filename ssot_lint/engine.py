@@ -11,8 +11,6 @@ rule run, so a warm run never pays for it.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +25,7 @@ from ssot_lint.project import Project, ProjectFile, make_test_matcher
 from ssot_lint.registry import RegistryError, find_registry
 from ssot_lint.rules import all_rules
 from ssot_lint.rules.base import CstRule, ProjectRule
-from ssot_lint.run_memo import RunMemo, run_key
+from ssot_lint.run_memo import RunMemo, knowledge_key, run_key
 from ssot_lint.selection import RuleSelection
 from ssot_lint.source import (
     ProjectLayout,
@@ -140,17 +138,17 @@ def run_check(options: RunOptions) -> RunResult:
     is_test = make_test_matcher(settings)
     digests = _file_digests(every_file, layout, cache)
 
-    def build_project(progress: ProgressCallback | None = None) -> Project:
+    def build_project(
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Project, dict[str, FactsResult]]:
         facts_results = _gather_facts(every_file, layout, cache, jobs, progress, stats, digests)
         project = Project(layout, settings)
         for file in every_file:
             rel = layout.relative_path(file)
             facts = facts_results[rel].facts
             project.add(ProjectFile(absolute(file), rel, facts, is_test(rel), file in target_set))
-        project_facts[0] = facts_results
-        return project
+        return project, facts_results
 
-    project_facts: list[dict[str, FactsResult]] = [{}]
     memo_key = None
     if cache.enabled:
         rows = [
@@ -168,7 +166,7 @@ def run_check(options: RunOptions) -> RunResult:
         stats.whole_run_reused = True
 
         def load_project() -> Project:
-            project = build_project()
+            project, _ = build_project()
             cache.save()  # facts evicted meanwhile were recomputed
             return project
 
@@ -184,8 +182,7 @@ def run_check(options: RunOptions) -> RunResult:
             _load_project=load_project,
         )
 
-    project = build_project(options.progress)
-    facts_results = project_facts[0]
+    project, facts_results = build_project(options.progress)
     knowledge = _knowledge(project, facts_results, cache)
     rules = all_rules()
     by_file, errors = _run_cst_rules(
@@ -254,8 +251,7 @@ def _knowledge(
             return gather_knowledge(project)
         rows.append((rel, file.is_test, signature))
     packages = sorted((name, str(path)) for name, path in project.layout.packages.items())
-    blob = pickle.dumps((rows, packages, project.settings.fingerprint()))
-    key = ("knowledge", hashlib.blake2b(blob, digest_size=16).hexdigest())
+    key = knowledge_key(rows, packages, project.settings.fingerprint())
     knowledge = cache.get_run(key)
     if knowledge is None:
         knowledge = gather_knowledge(project)

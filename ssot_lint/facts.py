@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
 from ssot_lint.source import split_lines
-from ssot_lint.suppressions import Suppression, scan_suppressions
+from ssot_lint.suppressions import SUPPRESSION_HINT, Suppression, scan_suppressions
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 ENUM_BASES = frozenset(
@@ -564,10 +564,6 @@ def _nul_position(text: str) -> tuple[int, int]:
     return len(before), len(before[-1]) + 1
 
 
-# Suppression directives are case-insensitive, as in ruff (NOQA, SSOT: ignore).
-_SUPPRESSION_HINT = re.compile(r"noqa|ssot:", re.IGNORECASE)
-
-
 def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, ast.Module | None]:
     """Parse ``text`` and extract its facts; a syntax error is recorded, not raised."""
     try:
@@ -582,6 +578,6 @@ def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, 
         facts.syntax_error = (str(exc) or type(exc).__name__, *_nul_position(text))
         return facts, None
     facts = FactExtractor(module, is_package, text).extract(tree)
-    if _SUPPRESSION_HINT.search(text):
+    if SUPPRESSION_HINT.search(text):
         facts.suppressions = scan_suppressions(text, parses=True)
     return facts, tree

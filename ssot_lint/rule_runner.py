@@ -132,8 +132,8 @@ def _analyse_hot_chunks(
     from ssot_lint.incremental import IncrementalAnalyser, split_chunks
 
     chunks = split_chunks(text, tree)
-    hot = [any(n in c.text for n in names) for c in chunks]
-    if all(hot):
+    hot = {c.text for c in chunks if any(n in c.text for n in names)}
+    if all(c.text in hot for c in chunks):
         return None  # nothing to skip: the whole file is cheaper
     analyser = IncrementalAnalyser(rel_path)
     return analyser.analyse(
@@ -144,7 +144,7 @@ def _analyse_hot_chunks(
         knowledge,
         active,
         is_test,
-        only=lambda chunk: any(n in chunk.text for n in names),
+        only=lambda chunk: chunk.text in hot,
     )
 
 

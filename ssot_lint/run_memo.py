@@ -1,4 +1,4 @@
-"""Reusing a whole check run when nothing it depends on has changed.
+"""Reusing a whole check run (and its project knowledge) when nothing it depends on changed.
 
 Per-file results are cached by content, but the cross-file phase (project
 knowledge, project rules, suppressions) runs over the whole project, and on a
@@ -53,11 +53,22 @@ def run_key(
     registry = _registry_digest(registry_file)
     if registry is None:
         return None
-    blob = pickle.dumps(
-        (files, settings_fingerprint, tuple(selection_inputs), registry),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-    return ("run", hashlib.blake2b(blob, digest_size=16).hexdigest())
+    return ("run", _digest((files, settings_fingerprint, tuple(selection_inputs), registry)))
+
+
+def knowledge_key(
+    files: list[tuple[str, bool, str]],
+    packages: list[tuple[str, str]],
+    settings_fingerprint: str,
+) -> tuple[str, ...]:
+    """The key of the project knowledge: ``files`` are (path, test?,
+    ``facts_signature``), ``packages`` the first-party roots (name, path)."""
+    return ("knowledge", _digest((files, packages, settings_fingerprint)))
+
+
+def _digest(value: object) -> str:
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
 def _registry_digest(registry_file: object) -> str | None:
