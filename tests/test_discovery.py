@@ -261,3 +261,61 @@ def test_walk_matches_asking_every_path_in_full(tmp_path: Path) -> None:
         "app/deep/er/mod.pyi",
         "main.py",
     }
+
+
+def test_one_regex_prefilter_gives_every_pattern_verdict() -> None:
+    """The combined regex only says "no pattern matches"; wherever some
+    pattern does, the verdict is still ``check_file``'s (negations, order,
+    directory-only and anchored patterns included)."""
+    import pathspec
+
+    from ssot_lint.discovery import _Ignore
+
+    lines = [
+        "# comment",
+        "",
+        "build/",
+        "/dist",
+        "*_pb2.py",
+        "!keep_pb2.py",
+        "generated/**/*.py",
+        "docs/*/conf.py",
+        "**/migrations",
+        ".venv",
+        "a?c.py",
+        "[xy]z.py",
+        "!generated/keep/",
+        "\\#hash.py",
+    ]
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    ignore = _Ignore(Path("/p"), spec)
+    assert ignore.any_pattern is not None
+    names = [
+        "build",
+        "dist",
+        "x_pb2.py",
+        "keep_pb2.py",
+        "generated",
+        "keep",
+        "conf.py",
+        "migrations",
+        ".venv",
+        "abc.py",
+        "a/c.py",
+        "yz.py",
+        "zz.py",
+        "#hash.py",
+        "ok.py",
+        "docs",
+        "api",
+    ]
+    paths = {n for n in names}
+    for _ in range(2):
+        paths |= {f"{a}/{b}" for a in list(paths)[:40] for b in names}
+    checked = 0
+    for rel in sorted(paths):
+        for is_dir in (False, True):
+            expected = spec.check_file(rel + "/" if is_dir else rel).include
+            assert ignore.verdict_rel(rel, is_dir) is expected, (rel, is_dir)
+            checked += expected is not None
+    assert checked > 50  # the patterns really matched, not only the fast "no"

@@ -255,3 +255,20 @@ def test_canonical_configured_for_a_pattern_name_is_never_reported(tmp_path: Pat
         r"also defined in pkg/aa_clients/redis.py:3; import the canonical class instead",
         message,
     )
+
+
+def test_each_file_named_alone_gets_what_the_whole_run_reports_for_it(tmp_path: Path) -> None:
+    """A pre-commit run names a few files: SSOT001 looks only at the groups of
+    names those files define, and must report exactly what a full run reports
+    for them (messages, which naming the other definitions, included)."""
+    root = _copy(tmp_path, "")
+    whole = check(root, use_cache=False)
+    by_path: dict[str, list[tuple[int, str]]] = {}
+    for d in whole.diagnostics:
+        if d.code == "SSOT001":
+            by_path.setdefault(d.path, []).append((d.line, d.message))
+    assert len(by_path) >= 3  # the fixture reports in several files
+    for path in sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")):
+        alone = check(root / path, use_cache=False)
+        got = [(d.line, d.message) for d in alone.diagnostics if d.code == "SSOT001"]
+        assert got == by_path.get(path, []), path

@@ -257,6 +257,10 @@ class _Checker:
             for cls in file.facts.classes
         ]
         self.counted = [d for d in self.every if self.dup.include_tests or not d.file.is_test]
+        # Only target classes are reported, so a group of same-named classes
+        # matters only if a target defines that name: a pre-commit run naming
+        # ten files classifies (is it an enum?) a few classes, not the project's.
+        self.target_names = {d.name for d in self.every if d.file.is_target}
         self.reported: dict[tuple[str, int, int], Diagnostic] = {}
         self._canonical: dict[str, _Def | None] = {}
         self._enum: dict[tuple[str, int, int], bool] = {}
@@ -349,6 +353,8 @@ class _Checker:
             canonical = self.canonical(config.class_)
             for absorbed_name in config.absorbs:
                 for definition in self.every:
+                    if not definition.file.is_target:
+                        continue
                     if not matches_name(definition.qualified, absorbed_name):
                         continue
                     targets = [canonical] if canonical is not None else []
@@ -370,6 +376,8 @@ class _Checker:
         patterns = self.dup.patterns
         groups: dict[str, list[_Def]] = {}
         for definition in self.counted:
+            if definition.name not in self.target_names:
+                continue
             # Enum copies are (c)'s business.
             if any(fnmatchcase(definition.name, p) for p in patterns) and not self.is_enum(
                 definition
@@ -435,7 +443,7 @@ class _Checker:
     def enum_duplicates(self) -> None:
         groups: dict[str, list[_Def]] = {}
         for definition in self.counted:
-            if self.is_enum(definition):
+            if definition.name in self.target_names and self.is_enum(definition):
                 groups.setdefault(definition.name, []).append(definition)
         for name, definitions in sorted(groups.items()):
             group = self.distinct_modules(definitions)
