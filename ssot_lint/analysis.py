@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ssot_lint.diagnostics import Diagnostic, InternalError
 from ssot_lint.facts import FileFacts, extract_facts, facts_signature
+from ssot_lint.hot_chunks import ShapeResult
 from ssot_lint.source import SourceError, read_source
 
 PARSE_ERROR = "SSOT000"
@@ -39,6 +40,9 @@ class RulesResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     parsed: bool = False  # whether libcst was needed at all
+    # (shape digest, hot chunks' results) when asked to remember them; the
+    # caller adds its run-wide part to the key (``hot_chunks``).
+    shape: tuple[str, ShapeResult] | None = None
 
 
 def parse_error(path: str, message: str, line: int, column: int) -> Diagnostic:

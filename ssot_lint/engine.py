@@ -11,6 +11,7 @@ rule run, so a warm run never pays for it.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from ssot_lint.cache import Cache, default_cache_dir
 from ssot_lint.config import ConfigError, LoadedConfig, Settings, load_config
 from ssot_lint.diagnostics import Diagnostic, InternalError
 from ssot_lint.discovery import Discoverer, absolute
+from ssot_lint.hot_chunks import ShapeResult, bound_triggers, file_shape, split_chunks
 from ssot_lint.knowledge import ProjectKnowledge, gather_knowledge
 from ssot_lint.project import Project, ProjectFile, make_test_matcher
 from ssot_lint.registry import RegistryError, find_registry
@@ -65,6 +67,7 @@ class RunStats:
     facts_computed: int = 0  # files parsed with ast this run (cache misses)
     rules_computed: int = 0  # files whose rule results were computed this run
     libcst_parsed: int = 0  # of those, files that needed libcst
+    rules_by_shape: int = 0  # of those, files answered by shape without libcst
     whole_run_reused: bool = False  # nothing changed: the last such run's outcome stands
 
 
@@ -361,7 +364,7 @@ def _run_cst_rules(
     knowledge_key = knowledge.fingerprint()
     by_file: dict[str, list[Diagnostic]] = {}
     errors: list[InternalError] = []
-    pending: list[tuple[tuple[object, ...], tuple[object, ...]]] = []
+    pending: list[tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...], int]] = []
     for file in project.targets:
         found = by_file.setdefault(file.rel_path, [])
         facts_result = facts_results[file.rel_path]
@@ -388,13 +391,30 @@ def _run_cst_rules(
             errors.extend(cached.errors)
             continue
         stats.rules_computed += 1
-        active, size = _active_codes(file, codes, settings, knowledge, options.prefilter)
+        active, size, text = _active_codes(file, codes, settings, knowledge, options.prefilter)
         if not active:
             # No trigger in the text: nothing can fire, and no worker is needed
             # to find that out (reading a file costs far less than sending it).
             if facts_result.digest is not None:
                 cache.put_rules(key, RulesResult(file.rel_path))
             continue
+        shape_key = (
+            "shape",
+            file.rel_path,
+            file.facts.module,
+            file.is_test,
+            active,
+            settings_key,
+            knowledge_key,
+        )
+        remember = cache.enabled and options.prefilter and facts_result.digest is not None
+        if remember and text is not None:
+            shaped = _rules_by_shape(file, text, active, settings, knowledge, cache, shape_key)
+            if shaped is not None:
+                stats.rules_by_shape += 1
+                found.extend(shaped.diagnostics)
+                cache.put_rules(key, shaped)
+                continue
         task = (
             file.path,
             file.rel_path,
@@ -404,8 +424,9 @@ def _run_cst_rules(
             active,
             file.is_test,
             options.prefilter,
+            remember,
         )
-        pending.append((key, task, size))
+        pending.append((key, shape_key, task, size))
     if not pending:
         return by_file, errors
     # Only now is libcst needed (imported by the rule runner).
@@ -419,16 +440,22 @@ def _run_cst_rules(
             options.progress("rules", done[0], len(pending))
 
     # Largest first, so the pool is not left waiting on one big file at the end.
-    pending.sort(key=lambda item: -item[2])
-    tasks = [task for _, task, _ in pending]
-    weights = [size for _, _, size in pending]
+    pending.sort(key=lambda item: -item[3])
+    tasks = [task for _, _, task, _ in pending]
+    weights = [size for _, _, _, size in pending]
     results = run_tasks(analyse_rules_by_code, tasks, jobs, tick, weights)
-    for (key, _, _), result in zip(pending, results, strict=True):
+    for (key, shape_key, _, _), result in zip(pending, results, strict=True):
         by_file[result.path].extend(result.diagnostics)
         errors.extend(result.errors)
         stats.libcst_parsed += result.parsed
         if key[0] is not None and not result.errors:
             cache.put_rules(key, RulesResult(result.path, result.diagnostics, [], result.parsed))
+            if result.shape is not None:
+                shape_digest, shape_result = result.shape
+                cache.put_rules((*shape_key, shape_digest), shape_result)
+                # Which paths have results by shape: only those are worth an
+                # ast parse in the main process on the next run.
+                cache.put_rules(("shape-of", result.path), True)
     return by_file, errors
 
 
@@ -438,17 +465,53 @@ def _active_codes(
     settings: Settings,
     knowledge: ProjectKnowledge,
     prefilter: bool,
-) -> tuple[tuple[str, ...], int]:
-    """The enabled CST rules whose triggers occur in the file, and its size."""
+) -> tuple[tuple[str, ...], int, str | None]:
+    """The enabled CST rules whose triggers occur in the file, its size, and
+    its text where it is UTF-8 (what the hot-chunk analysis takes)."""
     try:
-        text = read_source(file.path).text
+        source = read_source(file.path)
     except SourceError:
-        return (), 0  # reported as SSOT000 by the facts phase
+        return (), 0, None  # reported as SSOT000 by the facts phase
+    text = source.text if source.encoding == "utf-8" else None
     if not prefilter:
-        return codes, len(text)
+        return codes, len(source.text), text
     rules = all_rules()
-    active = tuple(c for c in codes if rules[c].can_fire(settings, knowledge, text))  # type: ignore[attr-defined]
-    return active, len(text)
+    active = tuple(c for c in codes if rules[c].can_fire(settings, knowledge, source.text))  # type: ignore[attr-defined]
+    return active, len(source.text), text
+
+
+def _rules_by_shape(
+    file: ProjectFile,
+    text: str,
+    active: tuple[str, ...],
+    settings: Settings,
+    knowledge: ProjectKnowledge,
+    cache: Cache,
+    shape_key: tuple[object, ...],
+) -> RulesResult | None:
+    """The file's results from an earlier version of the same shape, without
+    libcst (``hot_chunks``); None where there is none."""
+    if cache.get_rules(("shape-of", file.rel_path)) is None:
+        return None  # never analysed by hot chunks: not worth a parse
+    rules = all_rules()
+    names = bound_triggers([rules[c] for c in active], settings, knowledge, file.facts)  # type: ignore[misc]
+    if names is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    chunks = split_chunks(text, tree)
+    shape = file_shape(text, tree, file.facts, names, chunks)
+    if shape is None or len(shape.hot) == len(chunks):
+        return None
+    stored = cache.get_rules((*shape_key, shape.digest))
+    if not isinstance(stored, ShapeResult):
+        return None
+    diagnostics = stored.placed(shape, file.rel_path)
+    if diagnostics is None:
+        return None
+    return RulesResult(file.rel_path, diagnostics)
 
 
 # ---------------------------------------------------------------------------

@@ -38,18 +38,25 @@ on every fixture and rule example, and after random edits.
 from __future__ import annotations
 
 import ast
-import hashlib
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ssot_lint.analysis import RulesResult
 from ssot_lint.config import Settings
-from ssot_lint.diagnostics import Diagnostic, Edit, Fix
+from ssot_lint.diagnostics import Diagnostic, Edit
 from ssot_lint.facts import FileFacts, facts_signature
+from ssot_lint.hot_chunks import (
+    FALLBACK_INDENT,
+    NEWLINE,
+    Chunk,
+    deferred_import_edit,
+    digest,
+    place,
+    split_chunks,
+)
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.rule_runner import (
     _Dispatcher,
@@ -62,94 +69,7 @@ from ssot_lint.rule_runner import (
 )
 from ssot_lint.rules.base import CstRule
 
-# Lines with their endings, as the tokenizer counts them ("\r\n", "\r", "\n").
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-_DECLARATION = re.compile(r"\b(?:global|nonlocal)\b")
-_FALLBACK_INDENT = "    "
-# An import edit whose place is decided when the file's results are assembled:
-# line 0 never occurs in a real edit.
-_IMPORT_MARK = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """One top-level statement (or several on one line) with the comment and
-    blank lines before it; the last chunk also holds the file's trailing lines."""
-
-    start: int  # 1-based line of the chunk's first line
-    text: str
-    kind: str  # "def", "class" or "code"
-    name: str = ""  # of a def/class
-    is_async: bool = False
-    declared: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("global"|"nonlocal", names)
-
-
-def split_chunks(text: str, tree: ast.Module) -> list[Chunk]:
-    """Cut ``text`` (whose syntax tree is ``tree``) into chunks."""
-    lines = _LINES.findall(text)
-    groups: list[list[ast.stmt]] = []
-    spans: list[tuple[int, int]] = []  # first, last line of each group
-    for stmt in tree.body:
-        first = stmt.lineno
-        decorators = getattr(stmt, "decorator_list", None)
-        if decorators:
-            first = min(first, *(d.lineno for d in decorators))
-        last = stmt.end_lineno or stmt.lineno
-        if spans and first <= spans[-1][1]:
-            groups[-1].append(stmt)
-            spans[-1] = (spans[-1][0], max(spans[-1][1], last))
-        else:
-            groups.append([stmt])
-            spans.append((first, last))
-    if not groups:
-        return [Chunk(1, text, "code")] if text else []
-    # The leading docstring and imports stay one chunk: where a fix adds an
-    # import is decided from it, as from the whole module.
-    lead = 1
-    while lead < len(groups) and all(
-        isinstance(s, (ast.Import, ast.ImportFrom)) for s in groups[lead]
-    ):
-        lead += 1
-    if lead > 1:
-        merged = [s for group in groups[:lead] for s in group]
-        groups[:lead] = [merged]
-        spans[:lead] = [(spans[0][0], spans[lead - 1][1])]
-    chunks: list[Chunk] = []
-    previous_end = 0
-    for index, (group, (_first, last)) in enumerate(zip(groups, spans, strict=True)):
-        end = len(lines) if index == len(groups) - 1 else last
-        chunk_text = "".join(lines[previous_end:end])
-        chunks.append(_chunk(previous_end + 1, chunk_text, group))
-        previous_end = end
-    return chunks
-
-
-def _chunk(start: int, text: str, group: list[ast.stmt]) -> Chunk:
-    if len(group) != 1 or not isinstance(
-        group[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    ):
-        return Chunk(start, text, "code")
-    stmt = group[0]
-    declared: list[tuple[str, tuple[str, ...]]] = []
-    if _DECLARATION.search(text):
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Global):
-                declared.append(("global", tuple(node.names)))
-            elif isinstance(node, ast.Nonlocal):
-                declared.append(("nonlocal", tuple(node.names)))
-    return Chunk(
-        start,
-        text,
-        "class" if isinstance(stmt, ast.ClassDef) else "def",
-        stmt.name,
-        isinstance(stmt, ast.AsyncFunctionDef),
-        tuple(declared),
-    )
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+__all__ = ["Chunk", "IncrementalAnalyser", "IncrementalStats", "facts_signature", "split_chunks"]
 
 
 @dataclass
@@ -187,6 +107,11 @@ class IncrementalAnalyser:
         self._parsed: dict[str, _Parsed] = {}
         self._results: dict[tuple[str, str], _ChunkResult] = {}
         self.stats = IncrementalStats()
+        # Of the last analysis that was not a fallback (``rule_runner`` stores
+        # them as the file's results by shape, see ``hot_chunks``).
+        self.last_indent: str | None = None
+        self.last_import_edits: dict[str, Edit] = {}
+        self._last_context = ""
 
     def analyse(
         self,
@@ -211,6 +136,8 @@ class IncrementalAnalyser:
         neither walked nor, unless module-level code, parsed.
         """
         self.stats = IncrementalStats()
+        self.last_indent = None
+        self.last_import_edits = {}
         active = active_rules(rule_classes, settings, knowledge, text, prefilter)
         if not active:
             self._forget(set(), set())
@@ -226,12 +153,12 @@ class IncrementalAnalyser:
         indent = self._default_indent(chunks, parsed)
         if indent is None:
             return self._fallback(text, facts, settings, knowledge, active, is_test)
-        newline_match = _NEWLINE.search(text)
+        newline_match = NEWLINE.search(text)
         newline = newline_match.group(0) if newline_match else "\n"
         module_signature = [
             (c.kind, c.name, c.declared) if c.kind != "code" else (c.kind, c.text) for c in chunks
         ]
-        context = _digest(
+        context = digest(
             repr(
                 (
                     self.rel_path,
@@ -283,9 +210,16 @@ class IncrementalAnalyser:
 
         for chunk in chunks:
             for diag in self._results[(chunk.text, context)].diagnostics:
-                result.diagnostics.append(_place(diag, chunk.start - 1, import_edit))
+                result.diagnostics.append(place(diag, chunk.start - 1, import_edit))
         self._forget({c.text for c in chunks}, {(c.text, context) for c in chunks})
+        self.last_indent = indent
+        self.last_import_edits = import_edits
+        self._last_context = context
         return result
+
+    def chunk_diagnostics(self, chunk: Chunk) -> list[Diagnostic]:
+        """The last analysis' diagnostics of ``chunk``, relative to its first line."""
+        return self._results[(chunk.text, self._last_context)].diagnostics
 
     # -- the walk --------------------------------------------------------------
 
@@ -332,7 +266,7 @@ class IncrementalAnalyser:
                     skeleton,
                     reports,
                     parsed.resolve_positions(),
-                    _deferred_import_edit,
+                    deferred_import_edit,
                 )
             walked[chunk.text] = _ChunkResult(diagnostics)
         if failures:
@@ -365,7 +299,7 @@ class IncrementalAnalyser:
                 return None
             if found.has_indent:
                 return found.module.default_indent
-        return _FALLBACK_INDENT
+        return FALLBACK_INDENT
 
     def _fallback(
         self,
@@ -433,25 +367,3 @@ def _stub(chunk: Chunk) -> cst.BaseStatement:
         body,
         asynchronous=cst.Asynchronous() if chunk.is_async else None,
     )
-
-
-def _deferred_import_edit(missing: list[str]) -> Edit:
-    return Edit(_IMPORT_MARK, _IMPORT_MARK, _IMPORT_MARK, _IMPORT_MARK, "\n".join(missing))
-
-
-def _place(diag: Diagnostic, offset: int, import_edit: Callable[[str], Edit]) -> Diagnostic:
-    """A chunk-relative diagnostic moved to the chunk's place in the file."""
-    fix = diag.fix
-    if fix is not None:
-        edits = []
-        for edit in fix.edits:
-            if edit.line == _IMPORT_MARK:
-                edits.append(import_edit(edit.content))
-            else:
-                edits.append(
-                    replace(edit, line=edit.line + offset, end_line=edit.end_line + offset)
-                )
-        fix = Fix(fix.message, tuple(sorted(edits)), fix.applicability)
-    if offset == 0 and fix is diag.fix:
-        return diag
-    return replace(diag, line=diag.line + offset, end_line=diag.end_line + offset, fix=fix)

@@ -14,6 +14,14 @@ from ssot_lint.analysis import RulesResult, parse_error
 from ssot_lint.config import Settings
 from ssot_lint.diagnostics import Diagnostic, Edit, Fix, InternalError
 from ssot_lint.facts import FileFacts
+from ssot_lint.hot_chunks import (
+    ShapeResult,
+    bound_triggers,
+    digest,
+    file_shape,
+    hot_texts,
+    split_chunks,
+)
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.resolver import NameResolver
 from ssot_lint.rules.base import CstRule, FileContext, PendingFix, Report
@@ -75,14 +83,17 @@ def analyse_rules(
     is_test: bool,
     *,
     prefilter: bool = True,
+    remember_shape: bool = False,
 ) -> RulesResult:
+    """The file's CST rule diagnostics. ``remember_shape``: also return its
+    hot chunks' results by shape, for the cache (``hot_chunks``)."""
     try:
         source = read_source(file)
     except SourceError:
         return RulesResult(rel_path)  # already reported as SSOT000 by the facts phase
     if prefilter and source.encoding == "utf-8":
         hot = _analyse_hot_chunks(
-            source.text, rel_path, facts, settings, knowledge, rule_classes, is_test
+            source.text, rel_path, facts, settings, knowledge, rule_classes, is_test, remember_shape
         )
         if hot is not None:
             return hot
@@ -107,36 +118,32 @@ def _analyse_hot_chunks(
     knowledge: ProjectKnowledge,
     rule_classes: Sequence[type[CstRule]],
     is_test: bool,
+    remember_shape: bool = False,
 ) -> RulesResult | None:
-    """The file's results from its *hot* top-level statements only.
-
-    The trigger prefilter, one level down: a statement (function, class,
-    block) whose text names no trigger, and no module-level name bound to
-    one (``from uuid import uuid4 as make_id``), cannot produce a diagnostic,
-    so only the others are given to libcst, with the rest of the module as
-    the incremental analysis' skeleton (``incremental.py``, which also
-    explains why a statement's results depend on its own text alone). A file
-    that mentions a trigger in one function of two thousand lines costs that
-    function, not the file. None: analyse the whole file instead.
+    """The file's results from its *hot* top-level statements only
+    (``hot_chunks``), with the rest of the module as the incremental
+    analysis' skeleton (``incremental``). A file that mentions a trigger in
+    one function of two thousand lines costs that function, not the file.
+    None: analyse the whole file instead.
     """
     active = active_rules(rule_classes, settings, knowledge, text, True)
     if not active:
         return RulesResult(rel_path)
-    names = _bound_triggers(active, settings, knowledge, facts)
+    names = bound_triggers(active, settings, knowledge, facts)
     if names is None:
         return None  # some rule runs everywhere
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    from ssot_lint.incremental import IncrementalAnalyser, split_chunks
+    from ssot_lint.incremental import IncrementalAnalyser
 
     chunks = split_chunks(text, tree)
-    hot = {c.text for c in chunks if any(n in c.text for n in names)}
+    hot = hot_texts(chunks, names)
     if all(c.text in hot for c in chunks):
         return None  # nothing to skip: the whole file is cheaper
     analyser = IncrementalAnalyser(rel_path)
-    return analyser.analyse(
+    result = analyser.analyse(
         text,
         tree,
         facts,
@@ -146,36 +153,14 @@ def _analyse_hot_chunks(
         is_test,
         only=lambda chunk: chunk.text in hot,
     )
-
-
-def _bound_triggers(
-    active: Sequence[type[CstRule]],
-    settings: Settings,
-    knowledge: ProjectKnowledge,
-    facts: FileFacts,
-) -> set[str] | None:
-    """The active rules' triggers plus every module-level name bound, through
-    imports or ``X = Y`` aliases, to something whose name contains one."""
-    names: set[str] = set()
-    for rule in active:
-        triggers = rule.project_triggers(settings, knowledge)
-        if not triggers:
-            return None
-        names.update(triggers)
-    bindings = [
-        (imp.bound_name, f"{imp.module} {imp.name or ''}")
-        for imp in facts.imports
-        if not imp.is_star
-    ]
-    bindings += list(facts.aliases.items())
-    grown = True
-    while grown:  # aliases of aliases
-        grown = False
-        for bound, source in bindings:
-            if bound not in names and any(n in source for n in names):
-                names.add(bound)
-                grown = True
-    return names
+    if remember_shape and analyser.last_indent is not None and not result.errors:
+        shape = file_shape(text, tree, facts, names, chunks)
+        # Stored only where the tree's indent is libcst's (see ``default_indent``).
+        if shape is not None and shape.indent == analyser.last_indent:
+            per_chunk = tuple(tuple(analyser.chunk_diagnostics(chunks[i])) for i in shape.hot)
+            first = digest(chunks[0].text)
+            result.shape = (shape.digest, ShapeResult(per_chunk, first, analyser.last_import_edits))
+    return result
 
 
 def analyse_text(
@@ -410,6 +395,7 @@ def analyse_rules_by_code(
     codes: Sequence[str],
     is_test: bool,
     prefilter: bool = True,
+    remember_shape: bool = False,
 ) -> RulesResult:
     """``analyse_rules`` with rules named by code: what worker processes receive."""
     from ssot_lint.rules import all_rules
@@ -417,5 +403,13 @@ def analyse_rules_by_code(
     rules = all_rules()
     classes = [rules[code] for code in codes if issubclass(rules[code], CstRule)]
     return analyse_rules(
-        file, rel_path, facts, settings, knowledge, classes, is_test, prefilter=prefilter
-    )  # type: ignore[arg-type]
+        file,
+        rel_path,
+        facts,
+        settings,
+        knowledge,
+        classes,  # type: ignore[arg-type]
+        is_test,
+        prefilter=prefilter,
+        remember_shape=remember_shape,
+    )
