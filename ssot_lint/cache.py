@@ -37,7 +37,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +139,7 @@ class Cache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _mark_cache_dir(self.path.parent.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+            fd, tmp = _temp_file(self.path.parent)
             try:
                 payload = pickle.dumps(self._store, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(fd, "wb") as handle:
@@ -258,6 +257,20 @@ def code_fingerprint() -> str:
         stat = path.stat()
         digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
+
+
+def _temp_file(directory: Path) -> tuple[int, str]:
+    """A new file beside the store, as ``tempfile.mkstemp`` makes (exclusive,
+    owner-only) but without importing it: the module and its dependencies
+    cost a pre-commit run more than writing the store does."""
+    stem = f".tmp-{os.getpid()}-{time.monotonic_ns()}"
+    for attempt in range(100):
+        name = os.path.join(directory, f"{stem}-{attempt}")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
 
 
 def _stat_key(stat: os.stat_result) -> StatKey:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
 import traceback
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any
 import click
 
 from ssot_lint import __version__, commands
+from ssot_lint.lazy import submodule_names
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -33,7 +33,7 @@ class LazyDefaultGroup(click.Group):
     default_command = "check"
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = {info.name for info in pkgutil.iter_modules(commands.__path__)}
+        names = set(submodule_names(commands.__path__))
         return sorted(names | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

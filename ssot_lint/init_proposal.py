@@ -100,7 +100,7 @@ def index_project(root: Path, jobs: int | None = None, src: list[str] | None = N
     it is about to replace. ``src``: the first-party roots (default: what a
     zero-configuration run would take).
     """
-    from ssot_lint.engine import RunStats, _gather_facts
+    from ssot_lint.engine import RunStats, _gather_facts, index_files
     from ssot_lint.workers import default_jobs
 
     settings = Settings()
@@ -108,7 +108,7 @@ def index_project(root: Path, jobs: int | None = None, src: list[str] | None = N
     files = Discoverer(root, settings).discover([root])
     layout = ProjectLayout.from_settings(root, src or [], files)
     results = _gather_facts(
-        files, layout, Cache.disabled(), jobs or default_jobs(), None, RunStats()
+        index_files(files, layout), Cache.disabled(), jobs or default_jobs(), None, RunStats()
     )
     is_test = make_test_matcher(settings)
     project = Project(layout, settings)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 T = TypeVar("T")
 
@@ -39,7 +40,10 @@ def default_jobs() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     # fork is much cheaper to start and inherits the already-imported rules;
-    # elsewhere (macOS, Windows) spawn is the only safe choice.
+    # elsewhere (macOS, Windows) spawn is the only safe choice. Imported here:
+    # a run that stays in one process (pre-commit) need not pay for it.
+    import multiprocessing
+
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -96,6 +100,8 @@ def _run(
     workers = min(jobs, len(tasks))
     # Few, large tasks: one at a time, so the biggest do not queue behind each other.
     chunk = 1 if heavy else max(1, min(64, len(tasks) // (workers * 8)))
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.disable)
     with pool:
         for result in pool.map(_call_star, ((fn, t) for t in tasks), chunksize=chunk):

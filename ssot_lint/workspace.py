@@ -39,7 +39,14 @@ from ssot_lint.analysis import parse_error
 from ssot_lint.config import LoadedConfig, Settings, load_config
 from ssot_lint.diagnostics import Diagnostic, Edit, InternalError
 from ssot_lint.discovery import PYTHON_SUFFIXES, Discoverer, absolute
-from ssot_lint.engine import RunOptions, RunStats, _gather_facts, _run_project_rules, open_cache
+from ssot_lint.engine import (
+    RunOptions,
+    RunStats,
+    _gather_facts,
+    _run_project_rules,
+    index_files,
+    open_cache,
+)
 from ssot_lint.facts import FileFacts, extract_facts
 from ssot_lint.incremental import IncrementalAnalyser, facts_signature
 from ssot_lint.knowledge import ProjectKnowledge, gather_knowledge
@@ -138,7 +145,7 @@ class Workspace:
         )
         cache = open_cache(options, config)
         jobs = self._jobs or _default_jobs()
-        results = _gather_facts(files, self.layout, cache, jobs, None, RunStats())
+        results = _gather_facts(index_files(files, self.layout), cache, jobs, None, RunStats())
         cache.save()
         project = Project(self.layout, settings)
         for file in files:

@@ -222,3 +222,60 @@ def test_stale_entries_are_pruned(tmp_path: Path, monkeypatch) -> None:
 def test_disabled_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
     check(project, use_cache=False)
     assert not (project / ".ssot-lint-cache").exists()
+
+
+def test_a_small_incremental_run_imports_no_pool_and_no_tempfile(
+    project: Path, tmp_path: Path
+) -> None:
+    # A pre-commit run stays in one process: the pool machinery (and the
+    # tempfile module the store once used) would only cost it start-up time.
+    cache_dir = tmp_path / "cache"
+    check(project, cache_dir=cache_dir)
+    edited = next(project.rglob("*.py"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ssot_lint.engine import RunOptions, run_check\n"
+        "project, cache, edited = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])\n"
+        "r = run_check(RunOptions(paths=[edited], cache_dir=cache))\n"
+        "print(r.stats.facts_computed, *(m in sys.modules for m in\n"
+        "      ('multiprocessing', 'concurrent.futures', 'tempfile')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(project), str(cache_dir), str(edited)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["1", "False", "False", "False"]
+    assert list(cache_dir.rglob(".tmp-*")) == []  # the store was replaced, not left behind
+
+
+def test_store_temp_files_are_new_and_private(tmp_path: Path) -> None:
+    first_fd, first = cache_module._temp_file(tmp_path)
+    second_fd, second = cache_module._temp_file(tmp_path)
+    os.close(first_fd)
+    os.close(second_fd)
+    assert first != second and Path(first).parent == tmp_path
+    assert os.stat(first).st_mode & 0o777 == 0o600
+
+
+def test_submodule_names_lists_what_pkgutil_lists(tmp_path: Path) -> None:
+    # The rule and command registries list their packages without pkgutil;
+    # the listing must be the same one pkgutil gives, so no rule goes missing.
+    import pkgutil
+
+    import ssot_lint.commands
+    import ssot_lint.rules
+    from ssot_lint.lazy import submodule_names
+
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "notpkg").mkdir()
+    for name in ("__init__.py", "alpha.py", "sub/__init__.py", "notes.txt", "two.dots.py"):
+        (package / name).write_text("", encoding="utf-8")
+    for path in ([str(package)], ssot_lint.rules.__path__, ssot_lint.commands.__path__):
+        expected = sorted(info.name for info in pkgutil.iter_modules(path))
+        assert submodule_names(path) == expected
+    assert submodule_names([str(package)]) == ["alpha", "sub"]

@@ -134,7 +134,7 @@ def test_read_only_cache_directory(
     def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(cache_module, "_temp_file", read_only)
     capsys.readouterr()
     result = check(project, cache_dir=cache_dir)
     assert result.errors == []

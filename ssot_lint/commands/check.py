@@ -17,7 +17,6 @@ from pathlib import Path
 
 import click
 
-from ssot_lint import baseline as baselines
 from ssot_lint.cli import (
     EXIT_ERROR,
     EXIT_OK,
@@ -32,14 +31,8 @@ from ssot_lint.cli import (
 )
 from ssot_lint.engine import RunOptions, RunResult, run_check
 from ssot_lint.reporters import REPORTERS, ReportContext
-from ssot_lint.reporters.text import (
-    render_statistics,
-    render_statistics_json,
-    render_statistics_json_lines,
-)
 
 _OUTPUT_FORMATS = click.Choice(sorted(REPORTERS))
-_STATISTICS = {"json": render_statistics_json, "json-lines": render_statistics_json_lines}
 PROGRESS_AFTER = 1.0  # seconds: a progress line appears only on long runs
 
 
@@ -129,7 +122,11 @@ def check(
     finally:
         if progress is not None:
             progress.clear()
-    gate = baselines.gate_run(result, options, baseline_file, no_baseline)  # -- baseline --
+    # The baseline module is imported only by runs that use one.
+    uses_baseline = not no_baseline and bool(baseline_file or result.settings.baseline)
+    if uses_baseline:
+        from ssot_lint import baseline as baselines
+    gate = baselines.gate_run(result, options, baseline_file) if uses_baseline else None
     use_color = _use_color(color, output_file)
     ctx = ReportContext(
         diagnostics=result.diagnostics,
@@ -143,7 +140,13 @@ def check(
         all_diagnostics=gate.all_diagnostics if gate else None,
     )
     if statistics:
-        text = _STATISTICS.get(output_format, render_statistics)(ctx)
+        from ssot_lint.reporters import text as reports
+
+        render = {
+            "json": reports.render_statistics_json,
+            "json-lines": reports.render_statistics_json_lines,
+        }.get(output_format, reports.render_statistics)
+        text = render(ctx)
     else:
         text = REPORTERS[output_format](ctx)
     write_output(text, output_file, color=use_color)
@@ -152,7 +155,7 @@ def check(
             click.style("error:", fg="red", bold=True) + f" {error.path}: {error.message}",
             err=True,
         )
-    stale_fails = baselines.announce(  # -- baseline --
+    stale_fails = gate is not None and baselines.announce(  # -- baseline --
         gate,
         quiet=quiet,
         text_output=output_format in ("full", "concise") and not statistics,

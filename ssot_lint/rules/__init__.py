@@ -6,9 +6,9 @@ Modules are discovered, not listed, so adding a rule is adding a file.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from functools import cache
 
+from ssot_lint.lazy import submodule_names
 from ssot_lint.rules.base import CstRule, MetaRule, ProjectRule, Rule
 
 __all__ = ["CstRule", "MetaRule", "ProjectRule", "Rule", "all_rules", "get_rule"]
@@ -18,10 +18,10 @@ __all__ = ["CstRule", "MetaRule", "ProjectRule", "Rule", "all_rules", "get_rule"
 def all_rules() -> dict[str, type[Rule]]:
     """Every rule by code, in code order."""
     found: dict[str, type[Rule]] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name == "base" or info.name.startswith("_"):
+    for name in submodule_names(__path__):
+        if name == "base" or name.startswith("_"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         for value in vars(module).values():
             if (
                 isinstance(value, type)
