@@ -30,7 +30,7 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _any_pattern(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
+def any_pattern(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
     """One regex matching wherever some pattern of ``spec`` matches.
 
     Most paths match no pattern at all; one search tells so, where
@@ -61,7 +61,7 @@ class _Ignore:
     any_pattern: re.Pattern[str] | None = None
 
     def __post_init__(self) -> None:
-        self.any_pattern = _any_pattern(self.spec)
+        self.any_pattern = any_pattern(self.spec)
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
         """True: ignored, False: re-included by a ``!`` pattern, None: not mentioned."""

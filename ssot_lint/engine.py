@@ -157,7 +157,8 @@ def run_check(options: RunOptions) -> RunResult:
             rel = entry.rel
             facts = facts_results[rel].facts
             target = entry.path in target_set
-            project.add(ProjectFile(absolute(entry.path), rel, facts, is_test(rel), target))
+            # Discovery gives absolute, normalised paths already.
+            project.add(ProjectFile(entry.path, rel, facts, is_test(rel), target))
         return project, facts_results
 
     memo_key = None

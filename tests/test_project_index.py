@@ -332,3 +332,46 @@ def test_guarded_import_of_a_missing_plugin_is_reported_with_the_option(tmp_path
     reported = [(d.path, d.line, d.code) for d in result.diagnostics]
     assert reported == [("netra_backend/app/agents/supervisor/pipeline/run_step.py", 18, "SSOT005")]
     assert "netra_backend.app.plugins.telemetry" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        None,  # the defaults
+        ["tests/", "!tests/helpers.py", "*_spec.py"],
+        ["**/fixtures/**", "conftest.py", "e2e_*"],
+    ],
+)
+def test_test_matcher_answers_as_the_patterns_say(patterns: list[str] | None) -> None:
+    # The matcher prefilters with one regex and keeps its answers; it must
+    # still say exactly what the gitignore-style patterns and name globs say.
+    import fnmatch
+
+    import pathspec
+
+    from ssot_lint.config import Settings
+    from ssot_lint.project import make_test_matcher
+
+    settings = Settings() if patterns is None else Settings(test_patterns=patterns)
+    paths = [
+        "tests/test_a.py",
+        "tests/helpers.py",
+        "pkg/tests/unit/test_b.py",
+        "pkg/test_c.py",
+        "pkg/c_test.py",
+        "pkg/conftest.py",
+        "pkg/fixtures/data/x.py",
+        "pkg/service.py",
+        "pkg/foo_spec.py",
+        "e2e_run.py",
+        "pkg/contest.py",
+    ]
+    spec = pathspec.GitIgnoreSpec.from_lines(settings.test_patterns)
+    names = [p for p in settings.test_patterns if "/" not in p]
+    is_test = make_test_matcher(settings)
+    for _ in range(2):  # the second round answers from the kept answers
+        for rel in paths:
+            name = rel.rsplit("/", 1)[-1]
+            want = spec.match_file(rel) or any(fnmatch.fnmatchcase(name, p) for p in names)
+            assert is_test(rel) is want, rel
+    assert any(is_test(rel) for rel in paths) and not all(is_test(rel) for rel in paths)
