@@ -10,12 +10,12 @@ by content hash alongside the per-file diagnostics.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ssot_lint.hashing import blake2b
 from ssot_lint.source import split_lines
 from ssot_lint.suppressions import SUPPRESSION_HINT, Suppression, scan_suppressions
 
@@ -180,7 +180,7 @@ def facts_signature(facts: FileFacts) -> str:
         facts.syntax_error is None,
     )
     blob = repr(data).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+    return blake2b(blob, digest_size=16).hexdigest()
 
 
 def resolve_relative(module: str, is_package: bool, level: int, name: str | None) -> str:

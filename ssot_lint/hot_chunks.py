@@ -29,7 +29,6 @@ them with a full libcst analysis of the edited file.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from ssot_lint.diagnostics import Diagnostic, Edit, Fix
 from ssot_lint.facts import FileFacts, facts_signature
+from ssot_lint.hashing import blake2b
 
 if TYPE_CHECKING:
     from ssot_lint.config import Settings
@@ -131,7 +131,7 @@ def _chunk(start: int, text: str, group: list[ast.stmt]) -> Chunk:
 
 
 def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def deferred_import_edit(missing: list[str]) -> Edit:

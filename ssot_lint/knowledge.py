@@ -10,12 +10,12 @@ reused exactly when they are unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from ssot_lint.config import Settings
+from ssot_lint.hashing import blake2b
 from ssot_lint.names import matches_name
 from ssot_lint.project import Project
 
@@ -40,7 +40,7 @@ class ProjectKnowledge:
         data = asdict(self)
         data["aliases"] = {k: sorted(v) for k, v in sorted(self.aliases.items())}
         blob = json.dumps(data, sort_keys=True, default=str)
-        return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+        return blake2b(blob.encode(), digest_size=12).hexdigest()
 
 
 def configured_symbols(settings: Settings) -> list[str]:

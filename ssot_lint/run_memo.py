@@ -17,12 +17,12 @@ The code of ssot-lint itself is part of the cache file's name (``cache.py``).
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ssot_lint.diagnostics import Diagnostic
+from ssot_lint.hashing import blake2b
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.project import module_on_disk
 from ssot_lint.source import ProjectLayout, content_digest
@@ -68,7 +68,7 @@ def knowledge_key(
 
 def _digest(value: object) -> str:
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+    return blake2b(blob, digest_size=16).hexdigest()
 
 
 def _registry_digest(registry_file: object) -> str | None:

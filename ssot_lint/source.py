@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import os
 import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from ssot_lint.hashing import blake2b
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -41,7 +42,7 @@ class Source:
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def decode_source(data: bytes) -> tuple[str, str]:

@@ -299,6 +299,56 @@ def test_duplicate_key_is_invalid_toml(tmp_path: Path) -> None:
     assert "invalid TOML" in str(_error(path))
 
 
+# Every TOML construct a configuration might use: the fast reader (the
+# standard library's, where there is one) and tomlkit, which reports errors,
+# must read the same values.
+EVERY_CONSTRUCT = """\
+\ufeff# a BOM, then comments
+[project]
+name = "demo"  # trailing comment
+authors = [{ name = "A. B.", email = "a@b.c" }]
+"dotted.key" = 'literal'
+when = 2026-12-06T04:33:10Z
+day = 2026-12-06
+float = 1e3
+hex = 0xff
+multiline = \"\"\"
+one \\
+  two\"\"\"
+
+[tool.ssot-lint]
+select = ["SSOT",
+  "SSOT004",  # the legacy state
+]
+ids.strict = true
+per-file-ignores = { "tests/**" = ["SSOT002"] }
+
+[[tool.ssot-lint.canonical]]
+name = "AgentExecutionTracker"
+
+[[tool.ssot-lint.canonical]]
+name = "TimeoutManager"
+"""
+
+
+def test_both_toml_readers_read_the_same_values(tmp_path: Path) -> None:
+    from ssot_lint import config
+
+    path = _pyproject(tmp_path, EVERY_CONSTRUCT)
+    fast = config.read_toml(path)
+    assert fast == config._parse_with_tomlkit(EVERY_CONSTRUCT.lstrip("\ufeff"), path)
+    assert fast["tool"]["ssot-lint"]["ids"] == {"strict": True}
+    assert fast["project"]["day"].isoformat() == "2026-12-06"
+
+
+def test_what_the_fast_reader_rejects_is_reported_by_tomlkit(tmp_path: Path) -> None:
+    # tomllib rejects it too (where there is one); the message is tomlkit's,
+    # with the position users are used to.
+    path = _pyproject(tmp_path, '[tool.ssot-lint]\nselect = ["SSOT"]\nignore = [SSOT004]\n')
+    error = _error(path)
+    assert "at line" not in str(error) and (error.line, error.column) == (3, 11)
+
+
 def test_non_utf8_config_is_an_error_with_position(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_bytes(b'[tool.ssot-lint]\nselect = ["\xff"]\n')
