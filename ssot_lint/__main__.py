@@ -1,6 +1,6 @@
 """``python -m ssot_lint`` is the same as the ``ssot-lint`` command."""
 
-from ssot_lint.cli import main
+from ssot_lint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

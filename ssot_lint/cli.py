@@ -184,3 +184,47 @@ def _silence_stdout() -> None:
 @click.version_option(__version__, "--version", prog_name="ssot-lint")
 def main() -> None:
     """Keep a Python monorepo true to its single-source-of-truth design."""
+
+
+def run() -> None:
+    """The console entry point: ``main`` as a short-lived process.
+
+    Two costs a one-shot run need not pay (together ~30 ms of a ~300 ms
+    pre-commit run): the cyclic collector, which has nothing to reclaim in
+    a run whose data lives until exit (the engine pauses it anyway; here it
+    also stays off for import and reporting), and the interpreter's
+    teardown, which frees every object one by one. So: collector off, and
+    after the output is flushed the process ends with ``os._exit``. What
+    needs a clean shutdown does it before returning: reports are written
+    and flushed, fixes are atomic renames, the process pool is joined.
+    ``ssot-lint server`` is long-lived and turns the collector back on.
+    """
+    import gc
+
+    gc.disable()
+    code: int
+    try:
+        main()
+        code = EXIT_OK
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except (OSError, ValueError):
+        # A closed or broken stream: nothing more can be said on it.
+        pass
+    os._exit(code)
+
+
+def _exit_code(value: object) -> int:
+    # sys.exit's conventions: None is success, an int is itself, anything
+    # else is a message to print, and failure.
+    if value is None:
+        return EXIT_OK
+    if isinstance(value, int):
+        return value
+    click.echo(str(value), err=True)
+    return 1  # what the interpreter itself would exit with

@@ -5,18 +5,26 @@ loops, nothing outside the tree); ``exclude``/``extend-exclude`` patterns and
 every ``.gitignore`` on the way are gitignore-style and apply relative to the
 directory that declares them. Paths named on the command line are analysed
 even if excluded, unless ``force-exclude`` is set (as in ruff).
+
+Given the previous walk's ``WalkMemo``, directories unchanged since then are
+not listed again (``walk_memo.py``); pathspec is imported only when some
+directory has to be.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ssot_lint.config import Settings
+from ssot_lint.walk_memo import Entry, WalkMemo, ignore_stat
+
+if TYPE_CHECKING:
+    import pathspec
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -28,6 +36,14 @@ class DiscoveryError(Exception):
 def absolute(path: Path) -> Path:
     """Absolute and normalised, but with symbolic links kept as the user sees them."""
     return Path(os.path.abspath(path))
+
+
+def gitignore_spec(lines: list[str]) -> pathspec.PathSpec:
+    # pathspec (with typing_extensions, ~12 ms) loads only for a walk that
+    # has patterns to ask.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def any_pattern(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
@@ -88,8 +104,7 @@ class Discoverer:
     def __init__(self, root: Path, settings: Settings) -> None:
         self.root = absolute(root)
         self.settings = settings
-        patterns = [*settings.exclude, *settings.extend_exclude]
-        self._exclude = _Ignore(self.root, pathspec.GitIgnoreSpec.from_lines(patterns))
+        self._exclude_ignore: _Ignore | None = None
         self._gitignores: dict[Path, _Ignore | None] = {}
         # .gitignore files above the project root count up to the repository's
         # top (a project may be a sub-directory of a git repository).
@@ -101,19 +116,68 @@ class Discoverer:
                     break
             else:
                 self._outer = []  # not in a repository: only the project's own files
+        self._previous: WalkMemo | None = None
+        # This walk's memo; ``memo_changed`` says whether it needs storing.
+        self.memo = WalkMemo(started_ns=time.time_ns())
+        self.memo_changed = True
+        # Files a walk from inside the root kept: by definition not excluded.
+        self._kept: set[Path] = set()
+
+    def start_from(self, memo: WalkMemo) -> None:
+        """Reuse what a previous walk with the same ``memo_key`` recorded."""
+        if not memo.still_valid():
+            return
+        self._previous = memo
+        self.memo_changed = False
+        # The previous listings, replaced wherever a directory is listed again.
+        self.memo.ignore_files = dict(memo.ignore_files)
+        self.memo.listings = {
+            rel: (mtime, entries)
+            for rel, (mtime, entries) in memo.listings.items()
+            if memo.entries(rel, mtime) is not None  # racy ones are dropped
+        }
+
+    def memo_key(self) -> tuple[str, ...]:
+        """What a ``WalkMemo`` of this root is only valid for."""
+        return (
+            "walk",
+            str(self.root),
+            repr(self.settings.exclude),
+            repr(self.settings.extend_exclude),
+            str(self.settings.respect_gitignore),
+            *map(str, self._outer),
+        )
+
+    @property
+    def _exclude(self) -> _Ignore:
+        if self._exclude_ignore is None:
+            patterns = [*self.settings.exclude, *self.settings.extend_exclude]
+            self._exclude_ignore = _Ignore(self.root, gitignore_spec(patterns))
+        return self._exclude_ignore
 
     def _gitignore(self, directory: Path) -> _Ignore | None:
         if directory not in self._gitignores:
             found = None
             candidate = directory / ".gitignore"
             try:
-                if candidate.is_file():
+                exists = candidate.is_file()
+                # Inside the root, a .gitignore that appears changes its
+                # directory's time; above it, only its absence recorded tells.
+                if exists or directory in self._outer:
+                    self._record_ignore_file(str(candidate))
+                if exists:
                     lines = candidate.read_text(encoding="utf-8", errors="replace").splitlines()
-                    found = _Ignore(directory, pathspec.GitIgnoreSpec.from_lines(lines))
+                    found = _Ignore(directory, gitignore_spec(lines))
             except OSError:
                 found = None  # an unreadable .gitignore ignores nothing
             self._gitignores[directory] = found
         return self._gitignores[directory]
+
+    def _record_ignore_file(self, path: str) -> None:
+        stat = ignore_stat(path)
+        if self.memo.ignore_files.get(path, False) != stat:
+            self.memo.ignore_files[path] = stat
+            self.memo_changed = True
 
     def _ignored(self, path: Path, is_dir: bool) -> bool:
         if path != self.root and self._exclude.matches(path, is_dir):
@@ -155,8 +219,10 @@ class Discoverer:
                 for file in self._walk(path, named_excluded=excluded):
                     found[file] = None
             else:
-                if self.settings.force_exclude and (
-                    self._ignored(path, False) or self._below_excluded(path)
+                if (
+                    self.settings.force_exclude
+                    and path not in self._kept
+                    and (self._ignored(path, False) or self._below_excluded(path))
                 ):
                     continue
                 found[path] = None
@@ -193,42 +259,106 @@ class Discoverer:
         per entry cost more than the whole walk.
         """
         out: list[Path] = []
-        stack = [(directory, self._rel(directory), self._chain(directory))]
+        # A directory's chain is worked out only if it has to be listed.
+        start = self._rel(directory)
+        stack: list[tuple[Path, str | None, list[tuple[_Ignore, str]] | None]] = [
+            (directory, start, None)
+        ]
+        # Listings hold what a walk keeps by the root's own rules.
+        remember = not named_excluded
+        visited: set[str] = set()
         while stack:
             current, rel_dir, chain = stack.pop()
-            try:
-                entries = sorted(os.scandir(current), key=lambda e: e.name)
-            except OSError:
-                continue  # unreadable directory: nothing to analyse in it
-            parent_ignored = named_excluded and self._ignored(current, True)
-            for entry in entries:
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    continue
-                if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
-                    continue
-                rel = (
-                    None
-                    if rel_dir is None
-                    else (f"{rel_dir}/{entry.name}" if rel_dir else entry.name)
-                )
-                if parent_ignored:
-                    if self._name_ignored(current, entry.name, is_dir):
-                        continue
-                elif rel is not None and self._rel_ignored(rel, is_dir, chain):
-                    continue
-                path = Path(entry.path)
-                if is_dir:
-                    inner = chain
-                    if rel is not None and self.settings.respect_gitignore:
-                        local = self._gitignore(path)
-                        if local is not None:
-                            inner = [*chain, (local, rel)]
-                    stack.append((path, rel, inner))
-                else:
+            if rel_dir is not None:
+                visited.add(rel_dir)
+            kept = self._remembered(current, rel_dir) if remember else None
+            if kept is None:
+                if chain is None:
+                    chain = self._chain(current)
+                kept = self._list(current, rel_dir, chain, named_excluded, remember)
+            base = str(current)
+            for name, is_dir in kept:
+                path = Path(os.path.join(base, name))
+                if not is_dir:
                     out.append(path)
+                    continue
+                rel = None if rel_dir is None else (f"{rel_dir}/{name}" if rel_dir else name)
+                inner = chain
+                if chain is not None and rel is not None and self.settings.respect_gitignore:
+                    local = self._gitignore(path)
+                    if local is not None:
+                        inner = [*chain, (local, rel)]
+                stack.append((path, rel, inner))
+        if remember and start is not None:
+            self._kept.update(out)
+        if remember and start == "":
+            # A walk of the whole root saw every directory there is.
+            gone = [rel for rel in self.memo.listings if rel not in visited]
+            for rel in gone:
+                del self.memo.listings[rel]
+            self.memo_changed = self.memo_changed or bool(gone)
         return out
+
+    def _remembered(self, current: Path, rel_dir: str | None) -> tuple[Entry, ...] | None:
+        """The previous walk's kept entries, if ``current`` has not changed since."""
+        if self._previous is None or rel_dir is None:
+            return None
+        try:
+            mtime_ns = os.stat(current).st_mtime_ns
+        except OSError:
+            return None
+        return self._previous.entries(rel_dir, mtime_ns)
+
+    def _list(
+        self,
+        current: Path,
+        rel_dir: str | None,
+        chain: list[tuple[_Ignore, str]],
+        named_excluded: bool,
+        remember: bool,
+    ) -> tuple[Entry, ...]:
+        """The entries of ``current`` a walk keeps, read from the disk."""
+        try:
+            # The time before the listing: a change made while listing shows
+            # as a newer time next run.
+            mtime_ns = os.stat(current).st_mtime_ns
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            return ()  # unreadable directory: nothing to analyse in it
+        parent_ignored = named_excluded and self._ignored(current, True)
+        kept: list[Entry] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+                continue
+            rel = (
+                None if rel_dir is None else (f"{rel_dir}/{entry.name}" if rel_dir else entry.name)
+            )
+            if parent_ignored:
+                if self._name_ignored(current, entry.name, is_dir):
+                    continue
+            elif rel is not None and self._rel_ignored(rel, is_dir, chain):
+                continue
+            kept.append((entry.name, is_dir))
+        if remember and rel_dir is not None:
+            self._remember(current, rel_dir, mtime_ns, tuple(kept))
+        return tuple(kept)
+
+    def _remember(
+        self, current: Path, rel_dir: str, mtime_ns: int, kept: tuple[Entry, ...]
+    ) -> None:
+        if self._previous is not None and self.settings.respect_gitignore:
+            # A .gitignore that appeared (or went) here changes what the
+            # previous walk kept below: trust none of it from now on.
+            path = str(current / ".gitignore")
+            if (path in self._previous.ignore_files) != (self._gitignore(current) is not None):
+                self._previous = None
+        if self.memo.listings.get(rel_dir) != (mtime_ns, kept):
+            self.memo.listings[rel_dir] = (mtime_ns, kept)
+            self.memo_changed = True
 
     def _rel(self, path: Path) -> str | None:
         """POSIX path relative to the root ('' for the root), None outside it."""

@@ -39,6 +39,7 @@ from ssot_lint.source import (
     split_lines,
 )
 from ssot_lint.suppressions import NO_REASON_CODE, UNUSED_CODE, apply_suppressions
+from ssot_lint.walk_memo import WalkMemo
 from ssot_lint.workers import default_jobs, paused_gc, run_tasks
 
 # (phase name, files done, files in the phase); called from the main process.
@@ -114,6 +115,17 @@ def open_cache(options: RunOptions, config: LoadedConfig) -> Cache:
     return Cache.for_project(directory, config.root)
 
 
+def _discoverer(config: LoadedConfig, cache: Cache) -> Discoverer:
+    """A discoverer that starts from the last walk of this root, if any."""
+    discoverer = Discoverer(config.root, config.settings)
+    if not cache.enabled:
+        return discoverer
+    memo = cache.get_run(discoverer.memo_key())
+    if isinstance(memo, WalkMemo):
+        discoverer.start_from(memo)
+    return discoverer
+
+
 def run_check(options: RunOptions) -> RunResult:
     # A run builds tens of thousands of long-lived, acyclic objects (facts
     # loaded from the cache, the project index) and frees little before it
@@ -136,12 +148,16 @@ def _run_check(options: RunOptions) -> RunResult:
         extend_select=options.extend_select,
         ignore=options.ignore,
     )
-    discoverer = Discoverer(config.root, settings)
-    targets = discoverer.discover(paths)
+    cache = open_cache(options, config)
+    discoverer = _discoverer(config, cache)
+    # The project first: a file it kept needs no exclude check when named.
+    project_files = discoverer.discover([config.root]) if config.root.is_dir() else []
     if all(absolute(p) == discoverer.root for p in paths):
-        project_files = targets  # `check .` at the root: one walk, not two
+        targets = project_files  # `check .` at the root: one walk, not two
     else:
-        project_files = discoverer.discover([config.root]) if config.root.is_dir() else []
+        targets = discoverer.discover(paths)
+    if discoverer.memo_changed:
+        cache.put_run(discoverer.memo_key(), discoverer.memo)
     target_set = set(targets)
     # Both lists come sorted; most runs name files inside the project.
     every_file = (
@@ -150,11 +166,12 @@ def _run_check(options: RunOptions) -> RunResult:
         else sorted(set(project_files) | target_set)
     )
     jobs = options.jobs or default_jobs()
-    cache = open_cache(options, config)
     stats = RunStats(files_in_project=len(every_file))
 
     layout = ProjectLayout.from_settings(config.root, settings.src, every_file)
-    is_test = make_test_matcher(settings)
+    tests_key = ("tests", repr(settings.test_patterns))
+    known_tests = cache.get_run(tests_key) if cache.enabled else None
+    is_test = make_test_matcher(settings, known_tests if isinstance(known_tests, dict) else None)
     entries = index_files(every_file, layout)
     digests = _file_digests(entries, cache)
 
@@ -175,6 +192,8 @@ def _run_check(options: RunOptions) -> RunResult:
     if cache.enabled:
         rows = [(e.rel, e.module, e.is_package, e.path in target_set) for e in entries]
         memo_key = _memo_key(rows, digests, is_test, config.root, settings, options)
+    if cache.enabled and is_test.learned:
+        cache.put_run(tests_key, {entry.rel: is_test(entry.rel) for entry in entries})
     memo = cache.get_run(memo_key) if memo_key is not None else None
     if memo is not None and memo.still_valid(layout):
         stats.whole_run_reused = True

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from fnmatch import fnmatchcase
 from pathlib import Path
-
-import pathspec
+from typing import Any
 
 from ssot_lint.config import Settings
-from ssot_lint.discovery import any_pattern
+from ssot_lint.discovery import any_pattern, gitignore_spec
 from ssot_lint.facts import ClassFact, FileFacts, ImportFact
 from ssot_lint.source import ProjectLayout
 
@@ -404,23 +403,41 @@ def module_on_disk(layout: ProjectLayout, module: str) -> bool:
     return any(s.startswith(prefix) and s.endswith(_EXTENSION_SUFFIXES) for s in siblings)
 
 
-def make_test_matcher(settings: Settings) -> Callable[[str], bool]:
-    """Predicate: is this project-relative path a test module?"""
-    spec = pathspec.GitIgnoreSpec.from_lines(settings.test_patterns)
-    prefilter = any_pattern(spec)
-    name_patterns = [p for p in settings.test_patterns if "/" not in p]
-    # Asked of every file several times a run (the run key, the index): the
-    # answer per path is kept, and one regex rules out most paths at once.
-    answers: dict[str, bool] = {}
+class IsTestPath:
+    """Predicate: is this project-relative path a test module?
 
-    def is_test(rel_path: str) -> bool:
-        answer = answers.get(rel_path)
+    Asked of every file several times a run (the run key, the index): the
+    answer per path is kept, and one regex rules out most paths at once.
+    ``known``: answers a previous run gave for the same patterns (the engine
+    keeps them in the cache), so that an unchanged project never compiles
+    the patterns, nor imports pathspec to do so.
+    """
+
+    def __init__(self, patterns: list[str], known: dict[str, bool] | None = None) -> None:
+        self.patterns = patterns
+        self.answers: dict[str, bool] = dict(known or {})
+        self.learned = False  # some answer was worked out, not known
+        self._matchers: tuple[Any, Any, list[str]] | None = None
+
+    def __call__(self, rel_path: str) -> bool:
+        answer = self.answers.get(rel_path)
         if answer is None:
-            name = rel_path.rsplit("/", 1)[-1]
-            answer = answers[rel_path] = (
-                (prefilter is None or prefilter.match(rel_path) is not None)
-                and spec.match_file(rel_path)
-            ) or any(fnmatchcase(name, p) for p in name_patterns)
+            answer = self.answers[rel_path] = self._match(rel_path)
+            self.learned = True
         return answer
 
-    return is_test
+    def _match(self, rel_path: str) -> bool:
+        if self._matchers is None:
+            spec = gitignore_spec(self.patterns)
+            name_patterns = [p for p in self.patterns if "/" not in p]
+            self._matchers = (spec, any_pattern(spec), name_patterns)
+        spec, prefilter, name_patterns = self._matchers
+        name = rel_path.rsplit("/", 1)[-1]
+        return (
+            (prefilter is None or prefilter.match(rel_path) is not None)
+            and spec.match_file(rel_path)
+        ) or any(fnmatchcase(name, p) for p in name_patterns)
+
+
+def make_test_matcher(settings: Settings, known: dict[str, bool] | None = None) -> IsTestPath:
+    return IsTestPath(list(settings.test_patterns), known)

@@ -17,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ssot_lint.config import ConfigError, Settings, join_key
+from ssot_lint.discovery import gitignore_spec
 from ssot_lint.rules import all_rules
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 class UnknownSelector(ValueError):
@@ -75,7 +78,9 @@ def _specificity(selector: str) -> int:
 @dataclass
 class RuleSelection:
     enabled: set[str]
-    per_file: list[tuple[pathspec.PathSpec, str, set[str]]] = field(default_factory=list)
+    # (pattern, codes it turns off), in the settings' order
+    per_file: list[tuple[str, set[str]]] = field(default_factory=list)
+    _specs: list[pathspec.PathSpec] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_settings(
@@ -97,15 +102,20 @@ class RuleSelection:
             expanded: set[str] = set()
             for selector in codes:
                 expanded |= _expand(selector, join_key("per-file-ignores", pattern), False)
-            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-            per_file.append((spec, pattern, expanded))
+            per_file.append((pattern, expanded))
         return cls(enabled, per_file)
 
     def for_file(self, rel_path: str) -> set[str]:
         """Codes enabled for one project-relative path."""
         codes = self.enabled
+        if not self.per_file:
+            return codes
+        if self._specs is None:
+            # Compiled when first asked: a run that reuses a whole previous
+            # run never asks, nor imports pathspec.
+            self._specs = [gitignore_spec([pattern]) for pattern, _ in self.per_file]
         name = rel_path.rsplit("/", 1)[-1]
-        for spec, pattern, ignored in self.per_file:
+        for spec, (pattern, ignored) in zip(self._specs, self.per_file, strict=True):
             if spec.match_file(rel_path) or ("/" not in pattern and fnmatchcase(name, pattern)):
                 codes = codes - ignored
         return codes

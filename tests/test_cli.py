@@ -280,3 +280,42 @@ def test_broken_pipe_is_quiet(project: Path) -> None:
     )
     assert proc.stdout.count("\n") == 1
     assert proc.stderr == ""
+
+
+def test_the_whole_report_arrives_before_the_process_ends(project: Path) -> None:
+    # The console entry point ends with os._exit (no interpreter teardown):
+    # a report larger than any pipe buffer must still be written out whole.
+    for index in range(400):
+        (project / "app" / f"legacy_{index}.py").write_text(
+            "from app.state import DeepAgentState\n", encoding="utf-8"
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "ssot_lint", "check", ".", "--output-format", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    legacy = [r for r in json.loads(proc.stdout) if r["path"].startswith("app/legacy_")]
+    assert len(legacy) == 400
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "printed"),
+    [
+        (None, 0, ""),
+        (0, 0, ""),
+        (1, 1, ""),
+        (2, 2, ""),
+        ("stopped: reason", 1, "stopped: reason\n"),
+    ],
+)
+def test_exit_codes_follow_sys_exit(
+    value: object, code: int, printed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ssot_lint.cli import _exit_code
+
+    assert _exit_code(value) == code
+    assert capsys.readouterr().err == printed

@@ -6,6 +6,7 @@ imported only when this command runs, so ``ssot-lint check`` never loads it.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -41,6 +42,9 @@ def server(config_file: Path | None, no_cache: bool) -> None:
             "`pip install 'ssot-lint[lsp]'`"
         )
         return
+    # The console entry point turns the collector off for one-shot runs; a
+    # language server lives for hours and needs it.
+    gc.enable()
     serve(config_file=config_file.resolve() if config_file else None, use_cache=not no_cache)
 
 
