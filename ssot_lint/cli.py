@@ -202,7 +202,6 @@ def run() -> None:
     import gc
 
     gc.disable()
-    code: int
     try:
         main()
         code = EXIT_OK

@@ -100,6 +100,20 @@ class _Ignore:
         return self.verdict(path, is_dir) is True
 
 
+def _child_rel(rel_dir: str | None, name: str) -> str | None:
+    """An entry's path relative to the root, from its directory's (None: outside)."""
+    if rel_dir is None:
+        return None
+    return f"{rel_dir}/{name}" if rel_dir else name
+
+
+def _mtime_ns(directory: Path) -> int | None:
+    try:
+        return os.stat(directory).st_mtime_ns
+    except OSError:
+        return None
+
+
 class Discoverer:
     def __init__(self, root: Path, settings: Settings) -> None:
         self.root = absolute(root)
@@ -271,18 +285,27 @@ class Discoverer:
             current, rel_dir, chain = stack.pop()
             if rel_dir is not None:
                 visited.add(rel_dir)
-            kept = self._remembered(current, rel_dir) if remember else None
+            memo_rel = rel_dir if remember else None  # None: this listing is not memoised
+            # Taken before any listing: a change made while listing shows as
+            # a newer time next run.
+            mtime_ns = _mtime_ns(current) if memo_rel is not None else None
+            kept = None
+            if memo_rel is not None and mtime_ns is not None and self._previous is not None:
+                kept = self._previous.entries(memo_rel, mtime_ns)
             if kept is None:
                 if chain is None:
                     chain = self._chain(current)
-                kept = self._list(current, rel_dir, chain, named_excluded, remember)
+                listed = self._list(current, rel_dir, chain, named_excluded)
+                if listed is not None and memo_rel is not None and mtime_ns is not None:
+                    self._remember(current, memo_rel, mtime_ns, listed)
+                kept = listed or ()
             base = str(current)
             for name, is_dir in kept:
                 path = Path(os.path.join(base, name))
                 if not is_dir:
                     out.append(path)
                     continue
-                rel = None if rel_dir is None else (f"{rel_dir}/{name}" if rel_dir else name)
+                rel = _child_rel(rel_dir, name)
                 inner = chain
                 if chain is not None and rel is not None and self.settings.respect_gitignore:
                     local = self._gitignore(path)
@@ -299,32 +322,19 @@ class Discoverer:
             self.memo_changed = self.memo_changed or bool(gone)
         return out
 
-    def _remembered(self, current: Path, rel_dir: str | None) -> tuple[Entry, ...] | None:
-        """The previous walk's kept entries, if ``current`` has not changed since."""
-        if self._previous is None or rel_dir is None:
-            return None
-        try:
-            mtime_ns = os.stat(current).st_mtime_ns
-        except OSError:
-            return None
-        return self._previous.entries(rel_dir, mtime_ns)
-
     def _list(
         self,
         current: Path,
         rel_dir: str | None,
         chain: list[tuple[_Ignore, str]],
         named_excluded: bool,
-        remember: bool,
-    ) -> tuple[Entry, ...]:
-        """The entries of ``current`` a walk keeps, read from the disk."""
+    ) -> tuple[Entry, ...] | None:
+        """The entries of ``current`` a walk keeps, read from the disk; None
+        for an unreadable directory (nothing to analyse in it)."""
         try:
-            # The time before the listing: a change made while listing shows
-            # as a newer time next run.
-            mtime_ns = os.stat(current).st_mtime_ns
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
-            return ()  # unreadable directory: nothing to analyse in it
+            return None
         parent_ignored = named_excluded and self._ignored(current, True)
         kept: list[Entry] = []
         for entry in entries:
@@ -334,17 +344,13 @@ class Discoverer:
                 continue
             if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
                 continue
-            rel = (
-                None if rel_dir is None else (f"{rel_dir}/{entry.name}" if rel_dir else entry.name)
-            )
+            rel = _child_rel(rel_dir, entry.name)
             if parent_ignored:
                 if self._name_ignored(current, entry.name, is_dir):
                     continue
             elif rel is not None and self._rel_ignored(rel, is_dir, chain):
                 continue
             kept.append((entry.name, is_dir))
-        if remember and rel_dir is not None:
-            self._remember(current, rel_dir, mtime_ns, tuple(kept))
         return tuple(kept)
 
     def _remember(

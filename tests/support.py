@@ -51,6 +51,14 @@ def write_project(root: Path, files: dict[str, str] | str, config: str = "") -> 
     return root
 
 
+def touch(root: Path, *rels: str, text: str = "x = 1\n") -> None:
+    """Create each file (and its directories) under ``root`` with ``text``."""
+    for rel in rels:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def check(paths: Path | list[Path], **options: object) -> RunResult:
     paths = paths if isinstance(paths, list) else [paths]
     return run_check(RunOptions(paths=paths, **options))  # type: ignore[arg-type]

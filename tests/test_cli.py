@@ -224,15 +224,20 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
 
 
-def test_python_dash_m(project: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ssot_lint", "check", "app/handler.py", "--output-format", "json"],
+def _python_m(project: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m ssot_lint ARGS`` in ``project``, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "ssot_lint", *args],
         cwd=project,
         capture_output=True,
         text=True,
         env=_env(),
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def test_python_dash_m(project: Path) -> None:
+    proc = _python_m(project, "check", "app/handler.py", "--output-format", "json")
     assert proc.returncode == 1
     assert proc.stderr == ""
     rows = json.loads(proc.stdout)
@@ -240,14 +245,7 @@ def test_python_dash_m(project: Path) -> None:
         ("SSOT004", "app/handler.py"),
         ("SSOT006", "app/handler.py"),
     ]
-    clean = subprocess.run(
-        [sys.executable, "-m", "ssot_lint", "app/clean.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
+    clean = _python_m(project, "app/clean.py")
     assert (clean.returncode, clean.stdout) == (0, "All checks passed! (1 file checked)\n")
 
 
@@ -289,14 +287,7 @@ def test_the_whole_report_arrives_before_the_process_ends(project: Path) -> None
         (project / "app" / f"legacy_{index}.py").write_text(
             "from app.state import DeepAgentState\n", encoding="utf-8"
         )
-    proc = subprocess.run(
-        [sys.executable, "-m", "ssot_lint", "check", ".", "--output-format", "json"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=300,
-    )
+    proc = _python_m(project, "check", ".", "--output-format", "json", timeout=300)
     assert proc.returncode == 1
     legacy = [r for r in json.loads(proc.stdout) if r["path"].startswith("app/legacy_")]
     assert len(legacy) == 400

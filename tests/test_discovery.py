@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import check, found, write_project
+from support import check, found, touch, write_project
 
 from ssot_lint.cli import main
 from ssot_lint.config import Settings
@@ -17,31 +17,24 @@ from ssot_lint.discovery import Discoverer, DiscoveryError
 LEGACY_IMPORT = "from app.state import DeepAgentState\n"
 
 
-def _touch(root: Path, *rels: str, text: str = "x = 1\n") -> None:
-    for rel in rels:
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-
 def _discover(root: Path, paths: list[Path] | None = None, **settings: object) -> list[str]:
     discoverer = Discoverer(root, Settings(**settings))  # type: ignore[arg-type]
     return [p.relative_to(root).as_posix() for p in discoverer.discover(paths or [root])]
 
 
 def test_python_files_only_sorted_and_pyi_included(tmp_path: Path) -> None:
-    _touch(tmp_path, "b.py", "a/stubs.pyi", "a/z.py", "README.md", "a/data.json", "a/script")
+    touch(tmp_path, "b.py", "a/stubs.pyi", "a/z.py", "README.md", "a/data.json", "a/script")
     assert _discover(tmp_path) == ["a/stubs.pyi", "a/z.py", "b.py"]
 
 
 def test_same_file_named_twice_is_analysed_once(tmp_path: Path) -> None:
-    _touch(tmp_path, "app/one.py")
+    touch(tmp_path, "app/one.py")
     files = _discover(tmp_path, [tmp_path / "app", tmp_path / "app" / "one.py", tmp_path])
     assert files == ["app/one.py"]
 
 
 def test_default_excludes(tmp_path: Path) -> None:
-    _touch(
+    touch(
         tmp_path,
         "app/handler.py",
         ".venv/lib/site.py",
@@ -57,8 +50,8 @@ def test_default_excludes(tmp_path: Path) -> None:
 
 
 def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
-    _touch(tmp_path, "app/handler.py", "build/gen.py", "app/migrations/0001_initial.py")
-    _touch(tmp_path, "app/api_pb2.py", "generated/models.py")
+    touch(tmp_path, "app/handler.py", "build/gen.py", "app/migrations/0001_initial.py")
+    touch(tmp_path, "app/api_pb2.py", "generated/models.py")
     assert _discover(tmp_path, exclude=["generated/"]) == [
         "app/api_pb2.py",
         "app/handler.py",
@@ -71,13 +64,13 @@ def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> No
 
 
 def test_anchored_exclude_pattern_matches_only_at_the_root(tmp_path: Path) -> None:
-    _touch(tmp_path, "scripts/run.py", "app/scripts/run.py")
+    touch(tmp_path, "scripts/run.py", "app/scripts/run.py")
     assert _discover(tmp_path, extend_exclude=["/scripts"]) == ["app/scripts/run.py"]
 
 
 def test_gitignore_at_root_and_nested(tmp_path: Path) -> None:
-    _touch(tmp_path, "app/handler.py", "app/local_settings.py", "tmp/scratch.py")
-    _touch(tmp_path, "app/gen/out.py", "app/gen/keep.py", "other/gen/out.py")
+    touch(tmp_path, "app/handler.py", "app/local_settings.py", "tmp/scratch.py")
+    touch(tmp_path, "app/gen/out.py", "app/gen/keep.py", "other/gen/out.py")
     (tmp_path / ".gitignore").write_text("tmp/\nlocal_settings.py\n", encoding="utf-8")
     # Nested: relative to its own directory, and a deeper file overrides (`!`).
     (tmp_path / "app" / ".gitignore").write_text("gen/*\n!gen/keep.py\n", encoding="utf-8")
@@ -90,7 +83,7 @@ def test_gitignore_at_root_and_nested(tmp_path: Path) -> None:
 
 
 def test_deeper_gitignore_can_reinclude_what_a_parent_ignores(tmp_path: Path) -> None:
-    _touch(tmp_path, "app/snapshot_a.py", "app/snapshot_keep.py")
+    touch(tmp_path, "app/snapshot_a.py", "app/snapshot_keep.py")
     (tmp_path / ".gitignore").write_text("snapshot_*.py\n", encoding="utf-8")
     (tmp_path / "app" / ".gitignore").write_text("!snapshot_keep.py\n", encoding="utf-8")
     assert _discover(tmp_path) == ["app/snapshot_keep.py"]
@@ -101,7 +94,7 @@ def test_gitignore_above_the_project_root_counts_inside_a_repository(tmp_path: P
     (repo / ".git").mkdir(parents=True)
     (repo / ".gitignore").write_text("*_generated.py\n", encoding="utf-8")
     project = repo / "services" / "billing"
-    _touch(project, "billing/api.py", "billing/api_generated.py")
+    touch(project, "billing/api.py", "billing/api_generated.py")
     assert _discover(project) == ["billing/api.py"]
 
 
@@ -111,14 +104,14 @@ def test_gitignore_of_an_enclosing_repository_stops_at_a_nested_one(tmp_path: Pa
     (outer / ".gitignore").write_text("*.py\n", encoding="utf-8")
     project = outer / "vendor" / "tool"
     (project / ".git").mkdir(parents=True)  # a repository of its own (a submodule)
-    _touch(project, "tool/cli.py")
+    touch(project, "tool/cli.py")
     assert _discover(project) == ["tool/cli.py"]
 
 
 def test_gitignore_outside_any_repository_is_not_inherited(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*.py\n", encoding="utf-8")
     project = tmp_path / "project"
-    _touch(project, "api.py")
+    touch(project, "api.py")
     assert _discover(project) == ["api.py"]
 
 
@@ -152,7 +145,7 @@ def test_force_exclude_from_config(tmp_path: Path) -> None:
 
 def test_force_exclude_applies_gitignore_to_named_files(tmp_path: Path) -> None:
     root = tmp_path / "proj"
-    _touch(root, "app/scratch.py")
+    touch(root, "app/scratch.py")
     (root / ".gitignore").write_text("scratch.py\n", encoding="utf-8")
     named = [root / "app" / "scratch.py"]
     assert _discover(root, named) == ["app/scratch.py"]
@@ -160,14 +153,14 @@ def test_force_exclude_applies_gitignore_to_named_files(tmp_path: Path) -> None:
 
 
 def test_named_excluded_directory_is_walked_but_its_own_excludes_hold(tmp_path: Path) -> None:
-    _touch(tmp_path, "build/tool/gen.py", "build/tool/.venv/lib.py", "build/other.py")
+    touch(tmp_path, "build/tool/gen.py", "build/tool/.venv/lib.py", "build/other.py")
     assert _discover(tmp_path) == []
     assert _discover(tmp_path, [tmp_path / "build"]) == ["build/other.py", "build/tool/gen.py"]
     assert _discover(tmp_path, [tmp_path / "build"], force_exclude=True) == []
 
 
 def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
-    _touch(tmp_path, "app/handler.py", "outside/secret.py")
+    touch(tmp_path, "app/handler.py", "outside/secret.py")
     (tmp_path / "app" / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
     (tmp_path / "app" / "loop").symlink_to(tmp_path / "app", target_is_directory=True)
     files = _discover(tmp_path, [tmp_path / "app"])
@@ -177,7 +170,7 @@ def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_symlinked_file_keeps_its_own_path(tmp_path: Path) -> None:
-    _touch(tmp_path, "shared/ids.py")
+    touch(tmp_path, "shared/ids.py")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "ids.py").symlink_to(tmp_path / "shared" / "ids.py")
     assert _discover(tmp_path) == ["app/ids.py", "shared/ids.py"]
@@ -198,7 +191,7 @@ def test_nonexistent_path_through_cli(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_unreadable_directory_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _touch(tmp_path, "app/ok.py", "locked/x.py")
+    touch(tmp_path, "app/ok.py", "locked/x.py")
     real = os.scandir
 
     def scandir(path: object) -> object:
@@ -230,7 +223,7 @@ def test_walk_matches_asking_every_path_in_full(tmp_path: Path) -> None:
     (repo / ".git").mkdir(parents=True)
     (repo / ".gitignore").write_text("*_generated.py\nproject/vendor/\n", encoding="utf-8")
     root = repo / "project"
-    _touch(
+    touch(
         root,
         "app/a.py",
         "app/a_generated.py",

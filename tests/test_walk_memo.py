@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import check, write_project
+from support import check, touch, write_project
 
 from ssot_lint.config import Settings
 from ssot_lint.discovery import Discoverer
@@ -20,13 +20,6 @@ from ssot_lint.project import IsTestPath
 from ssot_lint.walk_memo import WalkMemo
 
 LONG_AGO = time.time() - 3600
-
-
-def _touch(root: Path, *rels: str) -> None:
-    for rel in rels:
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("x = 1\n", encoding="utf-8")
 
 
 def _age(root: Path) -> None:
@@ -62,7 +55,7 @@ def _walk(root: Path, memo: WalkMemo | None, **settings: object) -> tuple[list[s
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
-    _touch(root, "app/a.py", "app/sub/b.py", "app/sub/deep/c.py", "tools/t.py", "build/gen.py")
+    touch(root, "app/a.py", "app/sub/b.py", "app/sub/deep/c.py", "tools/t.py", "build/gen.py")
     (root / "app" / "notes.txt").write_text("not python\n", encoding="utf-8")
     (root / ".gitignore").write_text("tools/\n", encoding="utf-8")
     _age(root)
@@ -86,7 +79,7 @@ def test_a_changed_directory_alone_is_listed_again(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, discoverer = _walk(tree, None)
-    _touch(tree, "app/sub/new.py")
+    touch(tree, "app/sub/new.py")
     (tree / "app" / "a.py").unlink()
     listings = _Listings(monkeypatch)
     files, again = _walk(tree, discoverer.memo)
@@ -116,7 +109,7 @@ def test_a_gitignore_above_the_root_is_watched(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     root = repo / "proj"
-    _touch(root, "app/a.py", "app/generated.py")
+    touch(root, "app/a.py", "app/generated.py")
     _age(repo)
     _, discoverer = _walk(root, None)
     (repo / ".gitignore").write_text("generated.py\n", encoding="utf-8")
@@ -153,7 +146,7 @@ def test_directories_that_are_gone_leave_the_memo(tree: Path) -> None:
 def test_a_memo_walk_keeps_exactly_what_a_fresh_walk_keeps(tree: Path) -> None:
     """Settings differ per memo key; within one, a walk of any named
     directory agrees with one that starts from nothing."""
-    _touch(tree, "app/sub/x_pb2.py", "app/.venv/lib.py")
+    touch(tree, "app/sub/x_pb2.py", "app/.venv/lib.py")
     _age(tree)
     settings = {"extend_exclude": ["*_pb2.py"]}
     _, discoverer = _walk(tree, None, **settings)
