@@ -11,7 +11,6 @@ rule run, so a warm run never pays for it.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from ssot_lint.source import (
     SourceError,
     content_digest,
     is_package_init,
+    parse_python,
     read_source,
     split_lines,
 )
@@ -541,7 +541,7 @@ def _rules_by_shape(
     if names is None:
         return None
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     chunks = split_chunks(text, tree)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ssot_lint.hashing import blake2b
-from ssot_lint.source import split_lines
-from ssot_lint.suppressions import SUPPRESSION_HINT, Suppression, scan_suppressions
+from ssot_lint.source import parse_python, split_lines
+from ssot_lint.suppressions import Suppression, may_hold_directive, scan_suppressions
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 ENUM_BASES = frozenset(
@@ -565,7 +565,7 @@ def _nul_position(text: str) -> tuple[int, int]:
 def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, ast.Module | None]:
     """Parse ``text`` and extract its facts; a syntax error is recorded, not raised."""
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except SyntaxError as exc:
         facts = FileFacts(module=module, is_package=is_package)
         where = (exc.lineno, exc.offset or 1) if exc.lineno else _nul_position(text)
@@ -576,6 +576,6 @@ def extract_facts(text: str, module: str, is_package: bool) -> tuple[FileFacts, 
         facts.syntax_error = (str(exc) or type(exc).__name__, *_nul_position(text))
         return facts, None
     facts = FactExtractor(module, is_package, text).extract(tree)
-    if SUPPRESSION_HINT.search(text):
+    if may_hold_directive(text):
         facts.suppressions = scan_suppressions(text, parses=True)
     return facts, tree

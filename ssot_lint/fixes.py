@@ -22,13 +22,11 @@ half-written file behind.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import itertools
 import os
 import stat
 import tempfile
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +35,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ssot_lint.diagnostics import Edit, Fix
-from ssot_lint.source import content_digest
+from ssot_lint.source import content_digest, parse_python
 
 MAX_PASSES = 10  # check -> apply rounds before giving up (ruff allows 100; ours converge in 2)
 
@@ -285,9 +283,7 @@ def parse_problem(text: str, *, cpython: bool = True) -> str | None:
 
 def _cpython_problem(text: str) -> str | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences etc.
-            ast.parse(text)
+        parse_python(text)
     except (SyntaxError, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -28,7 +28,7 @@ from ssot_lint.discovery import Discoverer, absolute
 from ssot_lint.facts import ClassFact
 from ssot_lint.idnames import is_id_factory_name, significant_words, split_words
 from ssot_lint.project import Project, ProjectFile, make_test_matcher
-from ssot_lint.source import ProjectLayout, SourceError, read_source
+from ssot_lint.source import ProjectLayout, SourceError, parse_python, read_source
 
 # Modules that make IDs; importing one of them is evidence of an ID manager.
 _ID_SOURCES = frozenset({"uuid", "secrets"})
@@ -422,7 +422,7 @@ def _parse(file: ProjectFile) -> tuple[ast.Module, str] | None:
     """The file's tree and text; None if it changed into something unparsable."""
     try:
         text = read_source(file.path).text
-        return ast.parse(text), text
+        return parse_python(text), text
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,7 +24,7 @@ from ssot_lint.hot_chunks import (
 from ssot_lint.knowledge import ProjectKnowledge
 from ssot_lint.resolver import NameResolver
 from ssot_lint.rules.base import CstRule, FileContext, PendingFix, Report
-from ssot_lint.source import SourceError, decode_source, read_source
+from ssot_lint.source import SourceError, decode_source, parse_python, read_source
 
 # Missing qualified names -> the edit that imports them.
 ImportEdit = Callable[[list[str]], Edit]
@@ -133,7 +132,7 @@ def _analyse_hot_chunks(
     if names is None:
         return None  # some rule runs everywhere
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     from ssot_lint.incremental import IncrementalAnalyser

@@ -310,3 +310,34 @@ def test_exit_codes_follow_sys_exit(
 
     assert _exit_code(value) == code
     assert capsys.readouterr().err == printed
+
+
+@pytest.mark.parametrize("warnings_option", ["default", "error"])
+def test_warnings_about_the_checked_code_are_not_printed_nor_fatal(
+    tmp_path: Path, warnings_option: str
+) -> None:
+    # "\d" is an invalid escape: a SyntaxWarning from Python 3.12, a
+    # DeprecationWarning before. Under -W error the compiler would raise it as
+    # a SyntaxError, and a valid file would be reported as unparsable.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/state.py": "class DeepAgentState:\n    pass\n",
+            "app/parse.py": 'from app.state import DeepAgentState\nDIGITS = "\\d+"\n',
+        },
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", warnings_option, "-m", "ssot_lint", "check", "--no-cache"]
+        + ["--output-format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "escape" not in proc.stderr
+    codes = {(d["code"], Path(d["filename"]).name) for d in json.loads(proc.stdout)}
+    assert ("SSOT004", "parse.py") in codes
+    assert not any(code == "SSOT000" for code, _ in codes)

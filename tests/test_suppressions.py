@@ -11,7 +11,7 @@ from support import check, found, write_project
 
 from ssot_lint.diagnostics import Applicability, Diagnostic, Edit
 from ssot_lint.source import split_lines
-from ssot_lint.suppressions import scan_suppressions
+from ssot_lint.suppressions import SUPPRESSION_HINT, may_hold_directive, scan_suppressions
 
 STATE = "class DeepAgentState:\n    pass\n"
 LEGACY = "from app.state import DeepAgentState"
@@ -99,6 +99,24 @@ def test_every_form_is_recognised(
 )
 def test_not_ours(comment: str) -> None:
     assert scan_suppressions(f"x = 1  {comment}\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 1\n",
+        "x = 1  # noqa\n",
+        "x = 1  # NoQA: E501\n",
+        "# SSOT: ignore[SSOT001]\n",
+        "# \u017fsot: ignore\n",  # the long s folds onto "s" in re.IGNORECASE
+        "# SSOT ignore\n",
+        "nOqA = 'Ssot:'\n",
+        "# \u212aeep \u017f\n",  # a long s, but no directive
+        "no qa; ssot;\n",
+    ],
+)
+def test_fast_directive_hint_agrees_with_the_pattern(text: str) -> None:
+    assert may_hold_directive(text) == bool(SUPPRESSION_HINT.search(text))
 
 
 def test_directive_inside_a_longer_comment() -> None:
