@@ -328,8 +328,10 @@ def test_warnings_about_the_checked_code_are_not_printed_nor_fatal(
         },
     )
     proc = subprocess.run(
-        [sys.executable, "-W", warnings_option, "-m", "ssot_lint", "check", "--no-cache"]
-        + ["--output-format", "json"],
+        [
+            *(sys.executable, "-W", warnings_option, "-m", "ssot_lint"),
+            *("check", "--no-cache", "--output-format", "json"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
