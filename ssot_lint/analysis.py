@@ -24,6 +24,19 @@ from ssot_lint.source import SourceError, read_source
 PARSE_ERROR = "SSOT000"
 
 
+@dataclass(frozen=True, slots=True)
+class TriggerScan:
+    """Which CST-rule triggers a file's text contains, found while the facts
+    phase has the text in hand, so that choosing the file's rules afterwards
+    does not read it again (on a cold run, that re-read was a serial fifth
+    of the rules phase). Sent back from the worker; never cached."""
+
+    scanned: frozenset[str]  # the triggers looked for
+    hits: frozenset[str]  # those of them in the text
+    chars: int  # the text's length: the file's weight as a rules task
+    utf8: bool = False  # the bytes are the text in UTF-8: searchable undecoded
+
+
 @dataclass
 class FactsResult:
     path: str  # project-relative
@@ -32,6 +45,7 @@ class FactsResult:
     parse_error: Diagnostic | None = None
     lines: int = 0
     signature: str = ""  # facts_signature: the facts that project knowledge reads
+    scan: TriggerScan | None = None  # None: not scanned (e.g. facts from the cache)
 
 
 @dataclass
@@ -57,7 +71,14 @@ def parse_error(path: str, message: str, line: int, column: int) -> Diagnostic:
     )
 
 
-def analyse_facts(file: Path, rel_path: str, module: str, is_package: bool) -> FactsResult:
+def analyse_facts(
+    file: Path,
+    rel_path: str,
+    module: str,
+    is_package: bool,
+    triggers: frozenset[str] = frozenset(),
+) -> FactsResult:
+    """The facts of one file; ``triggers``: the substrings to record a ``TriggerScan`` of."""
     try:
         source = read_source(file)
     except SourceError as exc:
@@ -70,4 +91,7 @@ def analyse_facts(file: Path, rel_path: str, module: str, is_package: bool) -> F
         message, line, column = facts.syntax_error
         error = parse_error(rel_path, message, line, column)
     lines = source.text.count("\n") + 1
-    return FactsResult(rel_path, source.digest, facts, error, lines, facts_signature(facts))
+    text = source.text
+    hits = frozenset(t for t in triggers if t in text)
+    scan = TriggerScan(triggers, hits, len(text), source.encoding == "utf-8")
+    return FactsResult(rel_path, source.digest, facts, error, lines, facts_signature(facts), scan)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ssot_lint.analysis import FactsResult, RulesResult, analyse_facts
+from ssot_lint.analysis import FactsResult, RulesResult, TriggerScan, analyse_facts
 from ssot_lint.cache import Cache, default_cache_dir
 from ssot_lint.config import ConfigError, LoadedConfig, Settings, load_config
 from ssot_lint.diagnostics import Diagnostic, InternalError
@@ -178,7 +178,9 @@ def _run_check(options: RunOptions) -> RunResult:
     def build_project(
         progress: ProgressCallback | None = None,
     ) -> tuple[Project, dict[str, FactsResult]]:
-        facts_results = _gather_facts(entries, cache, jobs, progress, stats, digests)
+        facts_results = _gather_facts(
+            entries, cache, jobs, progress, stats, digests, _static_triggers(settings)
+        )
         project = Project(layout, settings)
         for entry in entries:
             rel = entry.rel
@@ -347,7 +349,10 @@ def _gather_facts(
     progress: ProgressCallback | None,
     stats: RunStats,
     digests: dict[str, str | None] | None = None,
+    triggers: frozenset[str] = frozenset(),
 ) -> dict[str, FactsResult]:
+    """Facts of every entry, from the cache or computed in workers; computed
+    ones carry a ``TriggerScan`` of ``triggers`` (see ``_static_triggers``)."""
     if digests is None:
         digests = _file_digests(entries, cache)
     results: dict[str, FactsResult] = {}
@@ -371,11 +376,26 @@ def _gather_facts(
         if progress:
             progress("facts", done[0], len(entries))
 
-    for result in run_tasks(analyse_facts, pending, jobs, tick):
+    tasks = [(*entry, triggers) for entry in pending] if triggers else pending
+    for result in run_tasks(analyse_facts, tasks, jobs, tick):
         results[result.path] = result
         if result.digest is not None:
+            # The scan depends on the rule set, not on the content: not cached
+            # (put_facts pickles at once, so it can be put back after).
+            scan, result.scan = result.scan, None
             cache.put_facts((result.digest, result.facts.module, result.facts.is_package), result)
+            result.scan = scan
     return results
+
+
+def _static_triggers(settings: Settings) -> frozenset[str]:
+    """Every CST rule's settings-only triggers, for the facts phase to look
+    for while it has each file's text (``CstRule.fires_on_scan``)."""
+    found: set[str] = set()
+    for rule in all_rules().values():
+        if issubclass(rule, CstRule):
+            found.update(rule.triggers(settings))
+    return frozenset(found)
 
 
 def _rebase(diag: Diagnostic | None, rel: str) -> Diagnostic | None:
@@ -434,7 +454,9 @@ def _run_cst_rules(
             errors.extend(cached.errors)
             continue
         stats.rules_computed += 1
-        active, size, text = _active_codes(file, codes, settings, knowledge, options.prefilter)
+        active, size = _active_codes(
+            file, codes, settings, knowledge, options.prefilter, facts_result.scan
+        )
         if not active:
             # No trigger in the text: nothing can fire, and no worker is needed
             # to find that out (reading a file costs far less than sending it).
@@ -451,8 +473,8 @@ def _run_cst_rules(
             knowledge_key,
         )
         remember = cache.enabled and options.prefilter and facts_result.digest is not None
-        if remember and text is not None:
-            shaped = _rules_by_shape(file, text, active, settings, knowledge, cache, shape_key)
+        if remember:
+            shaped = _rules_by_shape(file, active, settings, knowledge, cache, shape_key)
             if shaped is not None:
                 stats.rules_by_shape += 1
                 found.extend(shaped.diagnostics)
@@ -508,24 +530,49 @@ def _active_codes(
     settings: Settings,
     knowledge: ProjectKnowledge,
     prefilter: bool,
-) -> tuple[tuple[str, ...], int, str | None]:
-    """The enabled CST rules whose triggers occur in the file, its size, and
-    its text where it is UTF-8 (what the hot-chunk analysis takes)."""
+    scan: TriggerScan | None,
+) -> tuple[tuple[str, ...], int]:
+    """The enabled CST rules whose triggers occur in the file, and its size.
+
+    Answered from the facts phase's scan (plus, for triggers it could not
+    know of, a search of the raw bytes), which spares decoding the file again:
+    on a cold run that was a serial fifth of the rules phase. Else from the text.
+    """
+    rules = all_rules()
+    if scan is not None:
+        if not prefilter:
+            return codes, scan.chars
+        utf8_bytes = _memo_read(file.path)
+        answers = [rules[c].fires_on_scan(settings, knowledge, scan, utf8_bytes) for c in codes]  # type: ignore[attr-defined]
+        if None not in answers:
+            return tuple(c for c, fires in zip(codes, answers, strict=True) if fires), scan.chars
     try:
         source = read_source(file.path)
     except SourceError:
-        return (), 0, None  # reported as SSOT000 by the facts phase
-    text = source.text if source.encoding == "utf-8" else None
+        return (), 0  # reported as SSOT000 by the facts phase
     if not prefilter:
-        return codes, len(source.text), text
-    rules = all_rules()
+        return codes, len(source.text)
     active = tuple(c for c in codes if rules[c].can_fire(settings, knowledge, source.text))  # type: ignore[attr-defined]
-    return active, len(source.text), text
+    return active, len(source.text)
+
+
+def _memo_read(path: Path) -> Callable[[], bytes | None]:
+    """The file's bytes, read on the first call only (None if unreadable)."""
+    data: list[bytes | None] = []
+
+    def read() -> bytes | None:
+        if not data:
+            try:
+                data.append(path.read_bytes())
+            except OSError:
+                data.append(None)
+        return data[0]
+
+    return read
 
 
 def _rules_by_shape(
     file: ProjectFile,
-    text: str,
     active: tuple[str, ...],
     settings: Settings,
     knowledge: ProjectKnowledge,
@@ -536,6 +583,13 @@ def _rules_by_shape(
     libcst (``hot_chunks``); None where there is none."""
     if cache.get_rules(("shape-of", file.rel_path)) is None:
         return None  # never analysed by hot chunks: not worth a parse
+    try:
+        source = read_source(file.path)
+    except SourceError:
+        return None
+    if source.encoding != "utf-8":
+        return None  # hot chunks index the UTF-8 text
+    text = source.text
     rules = all_rules()
     names = bound_triggers([rules[c] for c in active], settings, knowledge, file.facts)  # type: ignore[misc]
     if names is None:

@@ -14,6 +14,7 @@ import ast
 import shutil
 import sysconfig
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,108 @@ def test_hot_statement_analysis_equals_whole_file_and_skips_cold_ones(tmp_path: 
         IncrementalAnalyser.analyse = real  # type: ignore[method-assign]
     assert walked and walked[0][0] <= 6 and walked[0][1] > 40, walked  # 6 hot of 46
     assert len(result.diagnostics) == len([d for d in full.diagnostics if d.path == "app/ids.py"])
+
+
+# A project where one file reaches the deprecated class only through a
+# re-export under another name: a trigger the facts phase cannot know of
+# (it comes from project knowledge), so the scan must not be trusted there.
+RENAMED_REEXPORT = {
+    "app/__init__.py": "",
+    "app/state.py": "class DeepAgentState:\n    pass\n",
+    "app/compat.py": "from app.state import DeepAgentState as LegacyState\n",
+    "app/user.py": "from app.compat import LegacyState\n\nstate = LegacyState()\n",
+    "app/direct.py": "from app.state import DeepAgentState\n\nstate = DeepAgentState()\n",
+    "app/plain.py": "def helper(x):\n    return x + 1\n",
+    # Not UTF-8: its bytes cannot be searched for the re-export's name.
+    "app/latin.py": (
+        "# -*- coding: latin-1 -*-\nfrom app.compat import LegacyState\n\nstate = LegacyState()\n"
+    ),
+}
+RENAMED_CONFIG = 'deprecated = [{symbol = "app.state.DeepAgentState", replacement = "app.ctx.Ctx"}]'
+
+
+def _keys(result: object) -> list[tuple[str, int, int, str, str]]:
+    return [(d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics]  # type: ignore[attr-defined]
+
+
+def test_trigger_scan_answers_what_it_looked_for_and_searches_bytes_for_the_rest() -> None:
+    from ssot_lint.analysis import TriggerScan
+    from ssot_lint.config import Settings
+    from ssot_lint.knowledge import ProjectKnowledge
+    from ssot_lint.rules import all_rules
+
+    rule = all_rules()["SSOT004"]
+    settings = Settings()
+    knowledge = ProjectKnowledge()
+    wanted = frozenset(rule.project_triggers(settings, knowledge))  # type: ignore[attr-defined]
+    assert wanted, "the default rule set has triggers for SSOT004"
+    one = sorted(wanted)[0]
+    reads: list[int] = []
+
+    def data(content: bytes) -> Callable[[], bytes]:
+        return lambda: reads.append(1) or content  # type: ignore[func-returns-value]
+
+    fires = rule.fires_on_scan  # type: ignore[attr-defined]
+    assert fires(settings, knowledge, TriggerScan(wanted, frozenset([one]), 9, True), data(b""))
+    assert fires(settings, knowledge, TriggerScan(wanted, frozenset(), 9, True), data(b"")) is False
+    assert not reads, "a scan that looked for every trigger needs no read"
+    # Triggers the scan did not look for: the UTF-8 bytes answer, both ways.
+    other = TriggerScan(frozenset({"something else"}), frozenset(), 9, True)
+    assert fires(settings, knowledge, other, data(f"x = {one}\n".encode())) is True
+    assert fires(settings, knowledge, other, data(b"x = 1\n")) is False
+    assert len(reads) == 2
+    # Not UTF-8, or unreadable: undecided, the caller decodes the text.
+    latin = TriggerScan(frozenset({"something else"}), frozenset(), 9, False)
+    assert fires(settings, knowledge, latin, data(one.encode())) is None
+    assert fires(settings, knowledge, other, lambda: None) is None
+
+
+def test_cold_run_chooses_rules_from_the_facts_scan_without_rereading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts phase records which triggers each file holds, so choosing a
+    file's rules decodes it again only where a trigger comes from the project
+    (the re-export name) and the file is not UTF-8; UTF-8 files are searched
+    for it undecoded. The diagnostics are those of full analysis."""
+    from ssot_lint import engine
+
+    root = write_project(tmp_path / "proj", RENAMED_REEXPORT, RENAMED_CONFIG)
+    full = check(root, use_cache=False, jobs=1, prefilter=False)
+    read: list[str] = []
+    real = engine.read_source
+    monkeypatch.setattr(engine, "read_source", lambda path: read.append(path.name) or real(path))
+    fast = check(root, use_cache=False, jobs=1)
+    assert _keys(fast) == _keys(full)
+    assert {(d.path, d.code) for d in fast.diagnostics} >= {
+        ("app/user.py", "SSOT004"),  # through the re-export only: found in the bytes
+        ("app/latin.py", "SSOT004"),  # the same, found in the decoded text
+        ("app/direct.py", "SSOT004"),
+    }
+    assert read == ["latin.py"]
+
+
+def test_facts_from_the_cache_carry_no_scan_and_still_choose_the_same_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan belongs to one run's rule set: facts are cached without it, and
+    a run on cached facts chooses the rules from the text (same answers)."""
+    from ssot_lint.cache import Cache
+
+    stored_scans: list[object] = []
+    real_put = Cache.put_facts
+
+    def spy(self: Cache, key: tuple[object, ...], value: object) -> None:
+        stored_scans.append(value.scan)  # type: ignore[attr-defined]
+        real_put(self, key, value)
+
+    monkeypatch.setattr(Cache, "put_facts", spy)
+    root = write_project(tmp_path / "proj", RENAMED_REEXPORT, RENAMED_CONFIG)
+    cache_dir = tmp_path / "cache"
+    first = check(root, cache_dir=cache_dir, jobs=1)
+    assert len(stored_scans) == len(RENAMED_REEXPORT) and not any(stored_scans)
+    # Another selection: the rules are computed again, from cached facts.
+    again = check(root, cache_dir=cache_dir, jobs=1, ignore=["SSOT002"])
+    assert again.stats.facts_computed == 0 and again.stats.rules_computed > 0
+    assert _keys(again) == _keys(check(root, use_cache=False, ignore=["SSOT002"]))
+    assert _keys(first) == _keys(check(root, use_cache=False, prefilter=False))
+    assert ("app/user.py", "SSOT004") in {(d.path, d.code) for d in again.diagnostics}

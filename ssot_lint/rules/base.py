@@ -26,6 +26,7 @@ from ssot_lint.diagnostics import Applicability, Diagnostic
 from ssot_lint.lazy import cst
 
 if TYPE_CHECKING:
+    from ssot_lint.analysis import TriggerScan
     from ssot_lint.config import Settings
     from ssot_lint.facts import FileFacts
     from ssot_lint.knowledge import ProjectKnowledge
@@ -198,6 +199,33 @@ class CstRule(Rule):
         """Whether ``text`` contains one of this rule's triggers (or it has none)."""
         triggers = cls.project_triggers(settings, knowledge)
         return not triggers or any(t in text for t in triggers)
+
+    @classmethod
+    def fires_on_scan(
+        cls,
+        settings: Settings,
+        knowledge: ProjectKnowledge,
+        scan: TriggerScan,
+        utf8_bytes: Callable[[], bytes | None],
+    ) -> bool | None:
+        """``can_fire`` answered from the facts phase's scan of the text.
+
+        Triggers it did not look for (re-export names only the project
+        knows) are searched in the file's bytes, from ``utf8_bytes``, where
+        the file is UTF-8: UTF-8 is self-synchronising, so a string occurs in
+        the text exactly where its encoding occurs in the bytes, and no
+        decoding is needed. None where only the decoded text can tell.
+        """
+        triggers = cls.project_triggers(settings, knowledge)
+        if not triggers or any(t in scan.hits for t in triggers):
+            return True
+        unseen = [t for t in triggers if t not in scan.scanned]
+        if not unseen:
+            return False
+        data = utf8_bytes() if scan.utf8 else None
+        if data is None:
+            return None
+        return any(t.encode() in data for t in unseen)
 
     def report(self, node: cst.CSTNode, message: str, fix: PendingFix | None = None) -> None:
         self.ctx.reports.append(Report(self.code, node, message, self.ctx.resolver.scope, fix))
