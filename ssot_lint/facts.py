@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -282,6 +283,7 @@ class FactExtractor:
         self._table: dict[str, str] = {}  # grows as module-level imports are seen
         self._text = text
         self._text_lines: list[str] | None = None
+        self._keyword_lines = _keyword_lines(text)
 
     # -- entry point ---------------------------------------------------------
 
@@ -324,13 +326,14 @@ class FactExtractor:
             if ctx.module_level:
                 self._class(stmt)
             # A class body runs where it stands: a try around it still guards it.
-            inner = _replace(ctx, module_level=False)
-            self._block(stmt.body, inner)
+            if self._may_import(stmt):
+                self._block(stmt.body, _replace(ctx, module_level=False))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._bind(ctx, [stmt.name])
             if ctx.module_level and stmt.name == "__getattr__":
                 self.facts.has_getattr = True
-            self._function_body(stmt.body, ctx)
+            if self._may_import(stmt):
+                self._function_body(stmt.body, ctx)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self._bind(ctx, _target_names(target))
@@ -381,6 +384,20 @@ class FactExtractor:
                 self._block(case.body, ctx)
         elif _TypeAlias is not None and isinstance(stmt, _TypeAlias):
             self._bind(ctx, _target_names(stmt.name))
+
+    def _may_import(self, stmt: ast.stmt) -> bool:
+        """Whether ``stmt``'s lines spell ``import`` or ``global``.
+
+        In a class or function body only imports and ``global`` statements
+        are facts, and every such statement has its keyword within the
+        lines of the body holding it: a body without either word is skipped
+        unwalked (most of them; about half of the extraction's time).
+        """
+        lines = self._keyword_lines
+        if lines is None:
+            return True
+        i = bisect_left(lines, stmt.lineno)
+        return i < len(lines) and lines[i] <= (stmt.end_lineno or stmt.lineno)
 
     def _function_body(self, body: list[ast.stmt], ctx: _Context) -> None:
         inner = _Context(ctx.type_checking, True, False, False, False)
@@ -540,6 +557,29 @@ _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign})
 # One pattern for every class (compiling one per class name cost a quarter of
 # the whole extraction).
 _CLASS_NAME = re.compile(r"\bclass\s+(\w+)\b")
+
+
+def _keyword_lines(text: str) -> list[int] | None:
+    """The sorted numbers of the lines where ``import`` or ``global`` occurs
+    (anywhere: in names, strings and comments too); None where lines are not
+    all ``\\n``-terminated, so counting newlines would not number them."""
+    if "\r" in text:
+        return None
+    positions: list[int] = []
+    for word in ("import", "global"):  # str.find: several times faster than a pattern
+        start = text.find(word)
+        while start != -1:
+            positions.append(start)
+            start = text.find(word, start + 6)
+    positions.sort()
+    lines: list[int] = []
+    line, previous = 1, 0
+    for start in positions:
+        line += text.count("\n", previous, start)
+        previous = start
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _replace(ctx: _Context, **changes: bool) -> _Context:

@@ -20,6 +20,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 def split_lines(text: str) -> list[str]:
     """Lines as the tokenizer counts them (not str.splitlines, which also
     breaks on form feeds and other characters Python does not treat as newlines)."""
+    if "\r" not in text:
+        return text.split("\n")  # the same lines, ~10x faster than the pattern
     return _NEWLINE.split(text)
 
 

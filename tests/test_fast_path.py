@@ -11,6 +11,7 @@ example project and the benchmark's planted violations). The benchmark
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import sysconfig
 import textwrap
@@ -18,12 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from libcst_oracle import oracle_facts
 from support import check, write_project
 
 from bench import corpus
 from ssot_lint.facts import extract_facts
-from ssot_lint.source import decode_source
+from ssot_lint.source import decode_source, split_lines
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 REPO = Path(__file__).resolve().parent.parent
@@ -280,3 +283,58 @@ def test_facts_from_the_cache_carry_no_scan_and_still_choose_the_same_rules(
     assert _keys(again) == _keys(check(root, use_cache=False, ignore=["SSOT002"]))
     assert _keys(first) == _keys(check(root, use_cache=False, prefilter=False))
     assert ("app/user.py", "SSOT004") in {(d.path, d.code) for d in again.diagnostics}
+
+
+@given(st.text(alphabet="ab \r\n\x0c\x1c\x85\u2028#", max_size=40))
+def test_fast_line_split_agrees_with_the_tokenizer_pattern(text: str) -> None:
+    assert split_lines(text) == re.split(r"\r\n|\r|\n", text)
+
+
+NESTED_IMPORTS = '''\
+"""A module whose facts hide in bodies: imports in methods, a global."""
+import os
+
+
+class Service:
+    """Runs things; the word import in a docstring is not an import."""
+
+    def start(self):
+        from app.tracker import Tracker as T
+
+        def inner():
+            import uuid
+
+            return uuid.uuid4()
+
+        return T, inner
+
+    def stop(self):
+        return os.getpid()
+
+
+def configure():
+    global SETTINGS
+    SETTINGS = {}
+
+
+def plain(x):
+    return [y * 2 for y in range(x)]
+'''
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_bodies_without_import_or_global_are_skipped_and_nothing_is_missed(newline: str) -> None:
+    """Facts skip walking a body that never spells ``import`` or ``global``;
+    the facts are those of the full walk, whatever the newlines (CR-only
+    files cannot be numbered by counting ``\\n``, so nothing is skipped)."""
+    text = NESTED_IMPORTS.replace("\n", newline)
+    facts, _ = extract_facts(text, "app.service", False)
+    imports = [(i.module, i.name, i.asname, i.line, i.in_function) for i in facts.imports]
+    assert imports == [
+        ("os", None, None, 2, False),
+        ("app.tracker", "Tracker", "T", 9, True),
+        ("uuid", None, None, 12, True),
+    ]
+    assert {"os", "Service", "configure", "plain", "SETTINGS"} <= facts.bindings
+    libcst_imports, _ = oracle_facts(text.encode(), "app.service", False)
+    assert [(i[0], i[1], i[2], i[4], i[9]) for i in libcst_imports] == imports
