@@ -20,6 +20,7 @@ from ssot_lint.diagnostics import Diagnostic, InternalError
 from ssot_lint.facts import FileFacts, extract_facts, facts_signature
 from ssot_lint.hot_chunks import ShapeResult
 from ssot_lint.source import SourceError, read_source
+from ssot_lint.trigger_words import has_word
 
 PARSE_ERROR = "SSOT000"
 
@@ -92,6 +93,6 @@ def analyse_facts(
         error = parse_error(rel_path, message, line, column)
     lines = source.text.count("\n") + 1
     text = source.text
-    hits = frozenset(t for t in triggers if t in text)
+    hits = frozenset(t for t in triggers if has_word(text, t))
     scan = TriggerScan(triggers, hits, len(text), source.encoding == "utf-8")
     return FactsResult(rel_path, source.digest, facts, error, lines, facts_signature(facts), scan)

@@ -27,6 +27,7 @@ from support import check, write_project
 from bench import corpus
 from ssot_lint.facts import extract_facts
 from ssot_lint.source import decode_source, split_lines
+from ssot_lint.trigger_words import has_word, has_word_in_utf8
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 REPO = Path(__file__).resolve().parent.parent
@@ -338,3 +339,35 @@ def test_bodies_without_import_or_global_are_skipped_and_nothing_is_missed(newli
     assert {"os", "Service", "configure", "plain", "SETTINGS"} <= facts.bindings
     libcst_imports, _ = oracle_facts(text.encode(), "app.service", False)
     assert [(i[0], i[1], i[2], i[4], i[9]) for i in libcst_imports] == imports
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from app.core import Tracker\n", True),
+        ("class ResourceTracker:\n    pass\n", False),  # inside a longer name
+        ("x = TrackerPool()\n", False),
+        ("x = mod.Tracker\n", True),
+        ("def f(t: 'Tracker') -> None: ...\n", True),  # a string annotation
+        ("Tracker", True),
+        ("éTracker = 1\n", False),  # a non-ASCII identifier character before
+        ("Trackerß = 1\n", False),  # and after
+        ("x = «Tracker»\n", True),  # non-identifier characters around
+        ("TrackerTracker Tracker_", False),
+    ],
+)
+def test_triggers_are_words_not_parts_of_longer_names(text: str, expected: bool) -> None:
+    assert has_word(text, "Tracker") is expected
+    # Undecoded, the bytes answer the same, or err towards "found" where a
+    # neighbour is outside ASCII (never the other way).
+    in_bytes = has_word_in_utf8(text.encode("utf-8"), "Tracker")
+    assert in_bytes is expected or (in_bytes and not text.isascii())
+
+
+@given(st.text(alphabet="aT_é.ß «racker", max_size=30))
+def test_word_search_agrees_with_runs_of_identifier_characters(text: str) -> None:
+    # Over this alphabet, re's \w is exactly Python's identifier characters.
+    expected = "Tracker" in re.findall(r"\w+", text)
+    assert has_word(text, "Tracker") is expected
+    if expected:
+        assert has_word_in_utf8(text.encode("utf-8"), "Tracker")

@@ -696,9 +696,11 @@ def test_bare_configured_generator_matches_by_name(tmp_path: Path) -> None:
 
 def test_triggers() -> None:
     settings = Settings()
-    assert ManualIdGeneration.triggers(settings) == ("uuid",)
+    # Words, not substrings: `uuid` no longer stands for `uuid4`.
+    uuids = {"uuid", "uuid1", "uuid3", "uuid4", "uuid5"}
+    assert set(ManualIdGeneration.triggers(settings)) == uuids
     settings.ids.generators = ["netra_backend.app.core.tokens.short_token", "make_token"]
-    assert set(ManualIdGeneration.triggers(settings)) == {"uuid", "short_token", "make_token"}
+    assert set(ManualIdGeneration.triggers(settings)) == uuids | {"short_token", "make_token"}
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ssot_lint.diagnostics import Applicability, Diagnostic
 from ssot_lint.lazy import cst
+from ssot_lint.trigger_words import has_word, has_word_in_utf8
 
 if TYPE_CHECKING:
     from ssot_lint.analysis import TriggerScan
@@ -180,10 +181,11 @@ class CstRule(Rule):
 
     @classmethod
     def triggers(cls, settings: Settings) -> tuple[str, ...]:
-        """Substrings without which this rule cannot fire in a file.
+        """Words without which this rule cannot fire in a file.
 
         The engine skips the libcst parse of a file none of whose rules'
-        triggers occur in it. An empty tuple means "always run".
+        triggers occur in it as words (``trigger_words.has_word``: not inside
+        a longer identifier). An empty tuple means "always run".
         """
         return ()
 
@@ -198,7 +200,7 @@ class CstRule(Rule):
     def can_fire(cls, settings: Settings, knowledge: ProjectKnowledge, text: str) -> bool:
         """Whether ``text`` contains one of this rule's triggers (or it has none)."""
         triggers = cls.project_triggers(settings, knowledge)
-        return not triggers or any(t in text for t in triggers)
+        return not triggers or any(has_word(text, t) for t in triggers)
 
     @classmethod
     def fires_on_scan(
@@ -214,7 +216,8 @@ class CstRule(Rule):
         knows) are searched in the file's bytes, from ``utf8_bytes``, where
         the file is UTF-8: UTF-8 is self-synchronising, so a string occurs in
         the text exactly where its encoding occurs in the bytes, and no
-        decoding is needed. None where only the decoded text can tell.
+        decoding is needed (``has_word_in_utf8``). None where only the
+        decoded text can tell.
         """
         triggers = cls.project_triggers(settings, knowledge)
         if not triggers or any(t in scan.hits for t in triggers):
@@ -225,7 +228,7 @@ class CstRule(Rule):
         data = utf8_bytes() if scan.utf8 else None
         if data is None:
             return None
-        return any(t.encode() in data for t in unseen)
+        return any(has_word_in_utf8(data, t) for t in unseen)
 
     def report(self, node: cst.CSTNode, message: str, fix: PendingFix | None = None) -> None:
         self.ctx.reports.append(Report(self.code, node, message, self.ctx.resolver.scope, fix))

@@ -374,11 +374,11 @@ class ManualIdGeneration(CstRule):
     @classmethod
     def triggers(cls, settings: Settings) -> tuple[str, ...]:
         # A generator is only reachable through text naming it: an import or a
-        # qualified reference contains its module or its own name ("uuid"
-        # covers every uuid import and `uuid4`), a star import its module.
+        # qualified reference names its module or itself, a star import its
+        # module. Each is a word of its own (``trigger_words``): `uuid` does
+        # not stand for `uuid4`.
         names = {"uuid"} | {g.rsplit(".", 1)[-1] for g in _generators(settings)}
-        # `uuid4` adds nothing to `uuid`: keep only names no other one is part of.
-        return tuple(sorted(n for n in names if not any(m != n and m in n for m in names)))
+        return tuple(sorted(n for n in names if n))
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
