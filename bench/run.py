@@ -7,14 +7,18 @@ SSOT violations (``bench/corpus.py``), then measures in ONE run, each a median
 of ``--reps`` repetitions:
 
   (a) floor: ``ast.parse`` of every file, one process, in-process timing
-  (b) cold ``ssot-lint check`` (``--no-cache``), a fresh process each time
+  (b) cold ``ssot-lint check`` (``--no-cache``), a fresh process each time,
+      each repetition right after one of (a), so that pairs share the
+      machine's speed of the moment
   (c) warm check, nothing changed
   (d) warm check after 10 files changed, only those paths given (pre-commit)
   (e) Fixit (in its own virtual environment) with equivalent rules, cold
   (f) peak RSS of the whole process tree of each command (sampled from /proc)
 
-and prints recall of the planted violations, whether cold/warm/1-job/N-job
-diagnostics are identical, and the ratios (b)/(a), (c)/(a), (d)/(a), (e)/(b).
+with each one's CPU time too (user + system, workers included), which a busy
+neighbour on a shared machine disturbs far less than wall time. It prints
+recall of the planted violations, whether cold/warm/1-job/N-job diagnostics
+are identical, and the ratios (b)/(a), (c)/(a), (d)/(a), (e)/(b).
 Nothing here asserts a time: the numbers are for people to read.
 """
 
@@ -24,6 +28,7 @@ import argparse
 import ast
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +40,7 @@ import venv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from bench import corpus
 
@@ -42,11 +48,28 @@ from bench import corpus
 @dataclass
 class Measurement:
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system, all processes
     peak_rss: int = 0  # bytes
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    def add(self, run: Run) -> None:
+        self.seconds.append(run.seconds)
+        self.cpu.append(run.cpu)
+        self.peak_rss = max(self.peak_rss, run.peak_rss)
+
+
+class Run(NamedTuple):
+    seconds: float  # wall time
+    peak_rss: int  # bytes, whole process tree
+    stderr: str
+    cpu: float  # user + system seconds of the command and every process it waited for
 
 
 def _tree_rss(root_pid: int) -> int:
@@ -72,17 +95,25 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(
     cmd: list[str],
     cwd: Path,
     env: dict[str, str] | None = None,
     ok_codes: tuple[int, ...] = (0, 1),
-) -> tuple[float, int, str]:
-    """Run a command; wall time, peak RSS of its process tree, stderr.
+) -> Run:
+    """Run a command; wall time, peak RSS of its process tree, stderr, CPU time.
 
-    Any exit status outside ``ok_codes`` is a failed measurement.
+    Any exit status outside ``ok_codes`` is a failed measurement. CPU time
+    counts the workers too (a process pool waits for its workers before the
+    command exits, and the kernel adds theirs to it).
     """
     env = env if env is not None else _TOOL_ENV
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -99,11 +130,12 @@ def timed(
     sampler.start()
     _, err = process.communicate()
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - cpu_before
     done.set()
     sampler.join()
     if process.returncode not in ok_codes:
         raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}:\n{err[-2000:]}")
-    return elapsed, peak[0], err
+    return Run(elapsed, peak[0], err, cpu)
 
 
 # Commands run as an installed tool does: with its bytecode compiled (pip
@@ -130,19 +162,18 @@ def _editable(path: Path) -> bool:
     return not any("coding" in line for line in head)
 
 
-def floor(files: list[Path], reps: int) -> Measurement:
-    result = Measurement()
-    for _ in range(reps):
-        start = time.perf_counter()
-        for path in files:
-            # A bare try/except, not contextlib.suppress: the floor must not pay
-            # for a context manager per file.
-            try:  # noqa: SIM105
-                ast.parse(path.read_bytes())
-            except (SyntaxError, ValueError):
-                pass
-        result.seconds.append(time.perf_counter() - start)
-    return result
+def floor(files: list[Path]) -> Run:
+    """One repetition of the floor: ``ast.parse`` of every file, in this process."""
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    for path in files:
+        # A bare try/except, not contextlib.suppress: the floor must not pay
+        # for a context manager per file.
+        try:  # noqa: SIM105
+            ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            pass
+    return Run(time.perf_counter() - start, 0, "", time.process_time() - cpu_start)
 
 
 def ssot_cmd(root: Path, out: Path, *extra: str) -> list[str]:
@@ -201,21 +232,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {cpus} cores, Python {sys.version.split()[0]}")
 
     results: dict[str, Measurement] = {}
-    print("(a) floor: ast.parse in one process ...", flush=True)
-    results["floor"] = floor(files, args.reps)
-
     out = workdir / "out.json"
     cache_dir = workdir / "cache"
     # A cache left by an earlier run in the same --workdir already holds the
     # corpus (rebuilt identical above) and even the pre-commit edits, which
     # would turn (c) and (d) into plain cache hits: every run starts empty.
     shutil.rmtree(cache_dir, ignore_errors=True)
+    # The floor and the cold check alternate, so that each pair shares the
+    # machine's state of the moment (a shared VM's speed drifts by tens of
+    # per cent over minutes): the ratio compares like with like.
+    print("(a) floor: ast.parse in one process, alternating with", flush=True)
     print("(b) cold check, no cache ...", flush=True)
+    base = results["floor"] = Measurement()
     cold = results["cold"] = Measurement()
     for _ in range(args.reps):
-        seconds, rss, _ = timed(ssot_cmd(root, out, "--no-cache"), root)
-        cold.seconds.append(seconds)
-        cold.peak_rss = max(cold.peak_rss, rss)
+        base.add(floor(files))
+        cold.add(timed(ssot_cmd(root, out, "--no-cache"), root))
     cold_diags = diagnostics(out)
 
     print("(c) warm check, nothing changed ...", flush=True)
@@ -224,9 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)
     warm = results["warm"] = Measurement()
     for _ in range(args.reps):
-        seconds, rss, _ = timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root)
-        warm.seconds.append(seconds)
-        warm.peak_rss = max(warm.peak_rss, rss)
+        warm.add(timed(ssot_cmd(root, out, "--cache-dir", str(cache_dir)), root))
     warm_diags = diagnostics(out)
 
     print("(d) pre-commit: 10 changed files, only those paths given ...", flush=True)
@@ -238,9 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         for path in changed:
             edit_for_precommit(path, rep)
         cmd = ssot_cmd(root, out, "--cache-dir", str(cache_dir), *map(str, changed))
-        seconds, rss, _ = timed(cmd, root)
-        precommit.seconds.append(seconds)
-        precommit.peak_rss = max(precommit.peak_rss, rss)
+        precommit.add(timed(cmd, root))
 
     print("    consistency: 1 job vs all cores, cache vs none ...", flush=True)
     timed(ssot_cmd(root, out, "--no-cache", "--jobs", "1"), root)
@@ -263,13 +291,17 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.fixit_reps):
             # Fixit's exit status is a bit mask (1: lint errors, 2: fixes available).
             cmd = [str(fixit), "lint", "stdlib", "platform_app"]
-            seconds, rss, _ = timed(cmd, root, ok_codes=(0, 1, 2, 3))
-            fx.seconds.append(seconds)
-            fx.peak_rss = max(fx.peak_rss, rss)
+            fx.add(timed(cmd, root, ok_codes=(0, 1, 2, 3)))
 
     report(results, hits, sum(expected.values()), missing, identical, files_count, lines)
     summary = {
-        name: {"median_s": m.median, "runs_s": m.seconds, "peak_rss_bytes": m.peak_rss}
+        name: {
+            "median_s": m.median,
+            "runs_s": m.seconds,
+            "cpu_median_s": m.cpu_median,
+            "cpu_runs_s": m.cpu,
+            "peak_rss_bytes": m.peak_rss,
+        }
         for name, m in results.items()
     }
     summary["recall"] = {"found": hits, "planted": sum(expected.values())}
@@ -289,8 +321,11 @@ def report(
 ) -> None:
     base = results["floor"].median
     print()
-    print(f"| measurement ({files} files, {lines:,} lines) | median | x floor | peak RSS |")
-    print("|---|---:|---:|---:|")
+    print(
+        f"| measurement ({files} files, {lines:,} lines) | median | x floor"
+        " | CPU (all processes) | peak RSS |"
+    )
+    print("|---|---:|---:|---:|---:|")
     names = {
         "floor": "(a) floor: ast.parse, 1 process",
         "cold": "(b) ssot-lint check, cold (no cache)",
@@ -303,8 +338,14 @@ def report(
             continue
         m = results[key]
         rss = f"{m.peak_rss / 2**20:,.0f} MiB" if m.peak_rss else "-"
-        print(f"| {label} | {m.median:.2f} s | {m.median / base:.3f} | {rss} |")
+        cpu = f"{m.cpu_median:.2f} s" if m.cpu else "-"
+        print(f"| {label} | {m.median:.2f} s | {m.median / base:.3f} | {cpu} | {rss} |")
     print()
+    pairs = [c / f for f, c in zip(results["floor"].seconds, results["cold"].seconds, strict=True)]
+    print(
+        f"(b)/(a) pair by pair (each cold run against the floor measured just before it): "
+        f"median {statistics.median(pairs):.3f}, range {min(pairs):.3f}-{max(pairs):.3f}"
+    )
     print(
         f"recall of planted violations: {hits}/{planted}"
         + (f" missing {missing}" if missing else "")
