@@ -1,6 +1,6 @@
 """Benchmark: ssot-lint against the parse floor and against Fixit.
 
-    python -m bench [--reps 3] [--limit N] [--no-fixit] [--workdir DIR]
+    python -m bench [--reps 3] [--limit N] [--no-fixit] [--workdir DIR] [--verify-fast-path]
 
 Builds a corpus from the running interpreter's standard library plus planted
 SSOT violations (``bench/corpus.py``), then measures in ONE run, each a median
@@ -219,6 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-fixit", action="store_true", help="skip the Fixit comparison")
     parser.add_argument("--fixit-reps", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--verify-fast-path",
+        action="store_true",
+        help="also prove facts and diagnostics identical to full libcst analysis (minutes)",
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ssot-lint-bench-"))
@@ -294,6 +299,13 @@ def main(argv: list[str] | None = None) -> None:
             fx.add(timed(cmd, root, ok_codes=(0, 1, 2, 3)))
 
     report(results, hits, sum(expected.values()), missing, identical, files_count, lines)
+    verdict = None
+    if args.verify_fast_path:
+        from bench.verify import describe, verify_fast_path
+
+        print("verifying the fast path against full libcst analysis ...", flush=True)
+        verdict = verify_fast_path(root)
+        print(describe(verdict))
     summary = {
         name: {
             "median_s": m.median,
@@ -306,6 +318,14 @@ def main(argv: list[str] | None = None) -> None:
     }
     summary["recall"] = {"found": hits, "planted": sum(expected.values())}
     summary["identical_diagnostics"] = identical
+    if verdict is not None:
+        summary["fast_path"] = {
+            "files_compared": verdict.files,
+            "facts_differ": verdict.facts_differ,
+            "not_comparable": verdict.not_comparable,
+            "diagnostics": verdict.diagnostics,
+            "diagnostics_identical": verdict.diagnostics_identical,
+        }
     (workdir / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(f"results: {workdir / 'results.json'}")
 

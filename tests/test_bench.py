@@ -16,7 +16,8 @@ from bench import run as bench
 
 
 def test_benchmark_on_a_small_corpus_finds_every_planted_violation(tmp_path: Path, capsys) -> None:
-    bench.main(["--reps", "1", "--limit", "40", "--no-fixit", "--workdir", str(tmp_path)])
+    argv = ["--reps", "1", "--limit", "40", "--no-fixit", "--verify-fast-path"]
+    bench.main([*argv, "--workdir", str(tmp_path)])
     printed = capsys.readouterr().out
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     for name in ("floor", "cold", "warm", "precommit"):
@@ -27,6 +28,10 @@ def test_benchmark_on_a_small_corpus_finds_every_planted_violation(tmp_path: Pat
     assert results["identical_diagnostics"] is True
     assert f"recall of planted violations: {planted}/{planted}" in printed
     assert "| (c) ssot-lint check, warm, nothing changed |" in printed
+    fast_path = results["fast_path"]
+    assert fast_path["facts_differ"] == [] and fast_path["diagnostics_identical"] is True
+    # The stdlib files and the planted ones, all compared (libcst parses them all).
+    assert fast_path["files_compared"] >= 40 and fast_path["diagnostics"] > 0
 
 
 def test_precommit_edit_moves_every_line_and_keeps_the_file_valid(tmp_path: Path) -> None:

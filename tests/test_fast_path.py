@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from libcst_oracle import oracle_facts
 from support import check, write_project
 
 from bench import corpus
+from bench.libcst_oracle import fast_facts, oracle_facts
 from ssot_lint.facts import extract_facts
 from ssot_lint.source import decode_source, split_lines
 from ssot_lint.trigger_words import has_word, has_word_in_utf8
@@ -82,27 +82,7 @@ def test_ast_facts_equal_libcst_facts(path: Path) -> None:
     module, is_package = _module_name(path)
     text, _ = decode_source(data)
     facts, _ = extract_facts(text, module, is_package)
-    imports, classes = oracle_facts(data, module, is_package)
-    fast_imports = [
-        (
-            i.module,
-            i.name,
-            i.asname,
-            i.level,
-            i.line,
-            i.column,
-            i.end_line,
-            i.end_column,
-            i.type_checking,
-            i.in_function,
-            i.guarded,
-            i.in_except,
-        )
-        for i in facts.imports
-    ]
-    fast_classes = [(c.name, c.line, c.column, c.methods, c.is_shim) for c in facts.classes]
-    assert fast_imports == imports
-    assert fast_classes == classes
+    assert fast_facts(facts) == oracle_facts(data, module, is_package)
 
 
 def test_prefilter_changes_no_diagnostic(tmp_path: Path) -> None:

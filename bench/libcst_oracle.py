@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ssot_lint.facts import resolve_relative
+from ssot_lint.facts import FileFacts, resolve_relative
 from ssot_lint.resolver import dotted_name
 
 ImportRow = tuple[str, str | None, str | None, int, int, int, int, int, bool, bool, bool, bool]
@@ -198,3 +198,26 @@ def oracle_facts(
     collector = _Collector(module, is_package)
     MetadataWrapper(tree, unsafe_skip_copy=True).visit(collector)
     return collector.imports, collector.classes
+
+
+def fast_facts(facts: FileFacts) -> tuple[list[ImportRow], list[ClassRow]]:
+    """The fast path's facts in the oracle's rows, for comparison."""
+    imports = [
+        (
+            i.module,
+            i.name,
+            i.asname,
+            i.level,
+            i.line,
+            i.column,
+            i.end_line,
+            i.end_column,
+            i.type_checking,
+            i.in_function,
+            i.guarded,
+            i.in_except,
+        )
+        for i in facts.imports
+    ]
+    classes = [(c.name, c.line, c.column, c.methods, c.is_shim) for c in facts.classes]
+    return imports, classes
