@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
             "not_comparable": verdict.not_comparable,
             "diagnostics": verdict.diagnostics,
             "diagnostics_identical": verdict.diagnostics_identical,
+            "libcst_failed": verdict.libcst_failed,
         }
     (workdir / "results.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(f"results: {workdir / 'results.json'}")
