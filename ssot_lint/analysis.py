@@ -79,7 +79,7 @@ def analyse_facts(
     is_package: bool,
     triggers: frozenset[str] = frozenset(),
 ) -> FactsResult:
-    """The facts of one file; ``triggers``: the substrings to record a ``TriggerScan`` of."""
+    """The facts of one file; ``triggers``: the words to record a ``TriggerScan`` of."""
     try:
         source = read_source(file)
     except SourceError as exc:

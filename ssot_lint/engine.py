@@ -35,6 +35,7 @@ from ssot_lint.source import (
     content_digest,
     is_package_init,
     parse_python,
+    read_bytes,
     read_source,
     split_lines,
 )
@@ -557,13 +558,14 @@ def _active_codes(
 
 
 def _memo_read(path: Path) -> Callable[[], bytes | None]:
-    """The file's bytes, read on the first call only (None if unreadable)."""
+    """The file's bytes (an editor's overlay, if any), read on the first call
+    only; None if unreadable."""
     data: list[bytes | None] = []
 
     def read() -> bytes | None:
         if not data:
             try:
-                data.append(path.read_bytes())
+                data.append(read_bytes(path))
             except OSError:
                 data.append(None)
         return data[0]

@@ -106,6 +106,16 @@ def set_overlay(path: Path, text: str | None) -> None:
         _OVERLAY[key] = text
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes as ``read_source`` sees them (an overlay's, if any);
+    OSError as ``Path.read_bytes`` raises it."""
+    if _OVERLAY:
+        text = _OVERLAY.get(os.path.abspath(path))
+        if text is not None:
+            return _from_overlay(text).data
+    return path.read_bytes()
+
+
 def _from_overlay(text: str) -> Source:
     encoding = "utf-8"
     data = text.encode(encoding, "surrogatepass")

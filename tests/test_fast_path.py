@@ -351,3 +351,20 @@ def test_word_search_agrees_with_runs_of_identifier_characters(text: str) -> Non
     assert has_word(text, "Tracker") is expected
     if expected:
         assert has_word_in_utf8(text.encode("utf-8"), "Tracker")
+
+
+def test_raw_bytes_for_trigger_search_are_the_editors_overlay_when_there_is_one(
+    tmp_path: Path,
+) -> None:
+    """The language server overlays unsaved text on files: the bytes searched
+    for re-export names must be that text, as ``read_source`` sees it."""
+    from ssot_lint.source import read_bytes, read_source, set_overlay
+
+    path = tmp_path / "mod.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    set_overlay(path, "from app.compat import LegacyState\n")
+    try:
+        assert read_bytes(path) == read_source(path).data == b"from app.compat import LegacyState\n"
+    finally:
+        set_overlay(path, None)
+    assert read_bytes(path) == b"x = 1\n"
