@@ -67,10 +67,11 @@ def verify_fast_path(root: Path) -> Verdict:
     verdict.diagnostics_identical = not fast.errors and [
         k for k in _keys(fast) if k[0] not in failed
     ] == [k for k in _keys(full) if k[0] not in failed]
+    # Files ssot-lint reports as unparsable (SSOT000) have no facts to compare.
     tasks = [
         (rel, str(file.path), file.facts.module, file.facts.is_package, file.facts)
         for rel, file in sorted(fast.project.files.items())
-        if file.facts.syntax_error is None
+        if rel not in fast_unparsed
     ]
     with ProcessPoolExecutor(max_workers=default_jobs()) as pool:
         for rel, equal in pool.map(_compare, tasks, chunksize=16):
