@@ -139,8 +139,13 @@ class _Collector(cst.CSTVisitor):
     # Imports.
 
     def _row(self, alias: cst.ImportAlias, module: str, name: str | None, level: int) -> ImportRow:
-        where = self.get_metadata(PositionProvider, alias)
         asname = dotted_name(alias.asname.name) if alias.asname is not None else None
+        return self._row_at(alias, module, name, asname, level)
+
+    def _row_at(
+        self, node: cst.CSTNode, module: str, name: str | None, asname: str | None, level: int
+    ) -> ImportRow:
+        where = self.get_metadata(PositionProvider, node)
         type_checking, in_function, guarded, in_except, _ = self.ctx
         return (
             module,
@@ -167,24 +172,7 @@ class _Collector(cst.CSTVisitor):
         written = dotted_name(node.module) if node.module is not None else None
         module = resolve_relative(self.module, self.is_package, level, written)
         if isinstance(node.names, cst.ImportStar):
-            where = self.get_metadata(PositionProvider, node.names)
-            type_checking, in_function, guarded, in_except, _ = self.ctx
-            self.imports.append(
-                (
-                    module,
-                    "*",
-                    None,
-                    level,
-                    where.start.line,
-                    where.start.column + 1,
-                    where.end.line,
-                    where.end.column + 1,
-                    type_checking,
-                    in_function,
-                    guarded,
-                    in_except,
-                )
-            )
+            self.imports.append(self._row_at(node.names, module, "*", None, level))
             return False
         for alias in node.names:
             self.imports.append(self._row(alias, module, dotted_name(alias.name), level))
