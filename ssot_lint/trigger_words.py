@@ -10,6 +10,9 @@ decide (identifier characters as Python defines them, Unicode included).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import AnyStr
+
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -22,16 +25,7 @@ def _continues_name(char: str) -> bool:
 def has_word(text: str, word: str) -> bool:
     """Whether ``word`` occurs in ``text`` with no identifier character right
     before or after it."""
-    size = len(word)
-    start = text.find(word)
-    while start != -1:
-        end = start + size
-        if (start == 0 or not _continues_name(text[start - 1])) and (
-            end == len(text) or not _continues_name(text[end])
-        ):
-            return True
-        start = text.find(word, start + 1)
-    return False
+    return _find_word(text, word, lambda i: _continues_name(text[i]))
 
 
 def has_word_in_utf8(data: bytes, word: str) -> bool:
@@ -39,14 +33,19 @@ def has_word_in_utf8(data: bytes, word: str) -> bool:
     ASCII belongs to a character not decoded here, which may or may not
     continue a name: counted as a boundary, so the answer errs only towards
     "found" (the rule then runs and decides)."""
-    needle = word.encode("utf-8")
-    size = len(needle)
-    start = data.find(needle)
+    return _find_word(data, word.encode("utf-8"), lambda i: data[i] in _ASCII_WORD)
+
+
+def _find_word(haystack: AnyStr, needle: AnyStr, continues_name: Callable[[int], bool]) -> bool:
+    """The search both share (``str`` or ``bytes``): each occurrence of
+    ``needle``, until one whose neighbours do not ``continues_name``."""
+    size, length = len(needle), len(haystack)
+    start = haystack.find(needle)
     while start != -1:
         end = start + size
-        if (start == 0 or data[start - 1] not in _ASCII_WORD) and (
-            end == len(data) or data[end] not in _ASCII_WORD
+        if (start == 0 or not continues_name(start - 1)) and (
+            end == length or not continues_name(end)
         ):
             return True
-        start = data.find(needle, start + 1)
+        start = haystack.find(needle, start + 1)
     return False
