@@ -31,6 +31,7 @@ from ssot_lint.run_memo import RunMemo, knowledge_key, run_key
 from ssot_lint.selection import RuleSelection
 from ssot_lint.source import (
     ProjectLayout,
+    Source,
     SourceError,
     content_digest,
     is_package_init,
@@ -455,7 +456,7 @@ def _run_cst_rules(
             errors.extend(cached.errors)
             continue
         stats.rules_computed += 1
-        active, size = _active_codes(
+        active, size, source = _active_codes(
             file, codes, settings, knowledge, options.prefilter, facts_result.scan
         )
         if not active:
@@ -475,7 +476,7 @@ def _run_cst_rules(
         )
         remember = cache.enabled and options.prefilter and facts_result.digest is not None
         if remember:
-            shaped = _rules_by_shape(file, active, settings, knowledge, cache, shape_key)
+            shaped = _rules_by_shape(file, source, active, settings, knowledge, cache, shape_key)
             if shaped is not None:
                 stats.rules_by_shape += 1
                 found.extend(shaped.diagnostics)
@@ -532,8 +533,9 @@ def _active_codes(
     knowledge: ProjectKnowledge,
     prefilter: bool,
     scan: TriggerScan | None,
-) -> tuple[tuple[str, ...], int]:
-    """The enabled CST rules whose triggers occur in the file, and its size.
+) -> tuple[tuple[str, ...], int, Source | None]:
+    """The enabled CST rules whose triggers occur in the file, its size, and
+    its source where this had to read it (None: not read, or unreadable).
 
     Answered from the facts phase's scan (plus, for triggers it could not
     know of, a search of the raw bytes), which spares decoding the file again:
@@ -542,19 +544,20 @@ def _active_codes(
     rules = all_rules()
     if scan is not None:
         if not prefilter:
-            return codes, scan.chars
+            return codes, scan.chars, None
         utf8_bytes = _memo_read(file.path)
         answers = [rules[c].fires_on_scan(settings, knowledge, scan, utf8_bytes) for c in codes]  # type: ignore[attr-defined]
         if None not in answers:
-            return tuple(c for c, fires in zip(codes, answers, strict=True) if fires), scan.chars
+            active = tuple(c for c, fires in zip(codes, answers, strict=True) if fires)
+            return active, scan.chars, None
     try:
         source = read_source(file.path)
     except SourceError:
-        return (), 0  # reported as SSOT000 by the facts phase
+        return (), 0, None  # reported as SSOT000 by the facts phase
     if not prefilter:
-        return codes, len(source.text)
+        return codes, len(source.text), source
     active = tuple(c for c in codes if rules[c].can_fire(settings, knowledge, source.text))  # type: ignore[attr-defined]
-    return active, len(source.text)
+    return active, len(source.text), source
 
 
 def _memo_read(path: Path) -> Callable[[], bytes | None]:
@@ -575,6 +578,7 @@ def _memo_read(path: Path) -> Callable[[], bytes | None]:
 
 def _rules_by_shape(
     file: ProjectFile,
+    source: Source | None,
     active: tuple[str, ...],
     settings: Settings,
     knowledge: ProjectKnowledge,
@@ -582,13 +586,15 @@ def _rules_by_shape(
     shape_key: tuple[object, ...],
 ) -> RulesResult | None:
     """The file's results from an earlier version of the same shape, without
-    libcst (``hot_chunks``); None where there is none."""
+    libcst (``hot_chunks``); None where there is none. ``source``: the file,
+    if already read."""
     if cache.get_rules(("shape-of", file.rel_path)) is None:
         return None  # never analysed by hot chunks: not worth a parse
-    try:
-        source = read_source(file.path)
-    except SourceError:
-        return None
+    if source is None:
+        try:
+            source = read_source(file.path)
+        except SourceError:
+            return None
     if source.encoding != "utf-8":
         return None  # hot chunks index the UTF-8 text
     text = source.text
