@@ -48,7 +48,8 @@ def _compare(task: tuple[str, str, str, bool, object]) -> tuple[str, bool | None
     return rel, fast_facts(facts) == expected  # type: ignore[arg-type]
 
 
-def _keys(result: object) -> list[tuple[str, int, int, str, str]]:
+def diagnostic_keys(result: object) -> list[tuple[str, int, int, str, str]]:
+    """What identical diagnostics must share: place, code and message, in order."""
     return [(d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics]  # type: ignore[attr-defined]
 
 
@@ -65,8 +66,8 @@ def verify_fast_path(root: Path) -> Verdict:
     verdict.libcst_failed = sorted(failed)
     verdict.diagnostics = len(fast.diagnostics)
     verdict.diagnostics_identical = not fast.errors and [
-        k for k in _keys(fast) if k[0] not in failed
-    ] == [k for k in _keys(full) if k[0] not in failed]
+        k for k in diagnostic_keys(fast) if k[0] not in failed
+    ] == [k for k in diagnostic_keys(full) if k[0] not in failed]
     # Files ssot-lint reports as unparsable (SSOT000) have no facts to compare.
     tasks = [
         (rel, str(file.path), file.facts.module, file.facts.is_package, file.facts)

@@ -25,6 +25,7 @@ from support import check, write_project
 
 from bench import corpus
 from bench.libcst_oracle import fast_facts, oracle_facts
+from bench.verify import diagnostic_keys as _keys
 from ssot_lint.facts import extract_facts
 from ssot_lint.source import decode_source, split_lines
 from ssot_lint.trigger_words import has_word, has_word_in_utf8
@@ -177,10 +178,6 @@ RENAMED_REEXPORT = {
     ),
 }
 RENAMED_CONFIG = 'deprecated = [{symbol = "app.state.DeepAgentState", replacement = "app.ctx.Ctx"}]'
-
-
-def _keys(result: object) -> list[tuple[str, int, int, str, str]]:
-    return [(d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics]  # type: ignore[attr-defined]
 
 
 def test_trigger_scan_answers_what_it_looked_for_and_searches_bytes_for_the_rest() -> None:
